@@ -1,0 +1,171 @@
+//! Normalising the base URL users paste.
+//!
+//! `https://api.spaceandtime.dev`, `https://api.spaceandtime.dev/`, `https://api.spaceandtime.dev/v1` and
+//! `https://api.spaceandtime.dev/v1/` (the public example scripts' `API_URL`) all name the same service. The
+//! normal form has no trailing `/` and no trailing `/v1`; endpoint paths (`/v1/auth/...`) are appended to it.
+//! A path prefix other than `/v1` is kept (a deployment behind a reverse proxy).
+//!
+//! Plain `http://` is accepted only when the caller allows it; the rule lives in [`BaseUrl::parse`].
+
+use crate::error::{Code, Error, Result};
+
+/// A normalised base URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl {
+    normal: String,
+    https: bool,
+    loopback: bool,
+}
+
+impl BaseUrl {
+    /// Parses and normalises `text`.
+    ///
+    /// Errors: [`Code::InvalidUrl`] when it is not an absolute `http`/`https` URL with a host (or carries a
+    /// query, fragment, user info or white space); [`Code::InsecureUrl`] when it is `http://` and
+    /// `allow_http` is false.
+    pub fn parse(text: &str, allow_http: bool) -> Result<BaseUrl> {
+        let bad = |why: &str| Error::argument(Code::InvalidUrl, "base_url", why);
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(bad("empty"));
+        }
+        if text.len() > 2048 {
+            return Err(bad("longer than 2048 characters"));
+        }
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad("contains white space or control characters"));
+        }
+        let (scheme, rest) = text.split_once("://").ok_or_else(|| bad("expected https://host"))?;
+        let https = match scheme.to_ascii_lowercase().as_str() {
+            "https" => true,
+            "http" => false,
+            _ => return Err(bad("the scheme must be https (or http for loopback testing)")),
+        };
+        if rest.contains(['?', '#']) {
+            return Err(bad("a base URL has no query or fragment"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err(bad("credentials in the URL are not supported"));
+        }
+        let host = host_of(authority).ok_or_else(|| bad("no valid host"))?;
+        let loopback = is_loopback(&host);
+        if !https && !allow_http {
+            return Err(Error::argument(
+                Code::InsecureUrl,
+                "base_url",
+                "plain http is refused; use https, or allow http explicitly for loopback testing",
+            ));
+        }
+        let mut path = path.trim_end_matches('/');
+        if let Some(p) = path.strip_suffix("/v1") {
+            path = p.trim_end_matches('/');
+        }
+        let normal = format!("{}://{}{}", if https { "https" } else { "http" }, authority.to_ascii_lowercase(), path);
+        Ok(BaseUrl { normal, https, loopback })
+    }
+
+    /// The normal form (no trailing `/`, no trailing `/v1`).
+    pub fn as_str(&self) -> &str {
+        &self.normal
+    }
+
+    /// The URL of an endpoint path such as `/v1/auth/code`.
+    pub fn join(&self, path: &str) -> String {
+        format!("{}{}", self.normal, path)
+    }
+
+    /// Whether the scheme is https.
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+
+    /// Whether the host is a loopback name or address.
+    pub fn is_loopback(&self) -> bool {
+        self.loopback
+    }
+}
+
+/// The host part of `host[:port]` or `[v6]:port`, lowercased; None when malformed.
+fn host_of(authority: &str) -> Option<String> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (h, after) = rest.split_once(']')?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        h.parse::<std::net::Ipv6Addr>().ok()?;
+        (format!("[{h}]"), port)
+    } else {
+        let (h, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        if h.is_empty() || !h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_') {
+            return None;
+        }
+        (h.to_ascii_lowercase(), port)
+    };
+    if let Some(p) = port {
+        if p.is_empty() || p.len() > 5 || !p.chars().all(|c| c.is_ascii_digit()) || p.parse::<u32>().ok()? > 65535 {
+            return None;
+        }
+    }
+    Some(host)
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6.parse::<std::net::Ipv6Addr>().is_ok_and(|a| a.is_loopback());
+    }
+    host.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_pasted_forms_normalise_alike() {
+        for text in [
+            "https://api.spaceandtime.dev",
+            "https://api.spaceandtime.dev/",
+            "https://api.spaceandtime.dev/v1",
+            "https://api.spaceandtime.dev/v1/",
+            "HTTPS://API.SpaceAndTime.dev//v1//",
+            " https://api.spaceandtime.dev/v1/ ",
+        ] {
+            let u = BaseUrl::parse(text, false).unwrap();
+            assert_eq!(u.as_str(), "https://api.spaceandtime.dev", "{text}");
+            assert_eq!(u.join("/v1/auth/code"), "https://api.spaceandtime.dev/v1/auth/code");
+        }
+        assert_eq!(BaseUrl::parse("https://h.example/sxt/v1/", false).unwrap().as_str(), "https://h.example/sxt");
+        assert_eq!(BaseUrl::parse("https://[::1]:8443", false).unwrap().as_str(), "https://[::1]:8443");
+    }
+
+    #[test]
+    fn http_needs_opt_in() {
+        assert_eq!(BaseUrl::parse("http://127.0.0.1:8080", false).unwrap_err().code(), Code::InsecureUrl);
+        let u = BaseUrl::parse("http://127.0.0.1:8080/v1/", true).unwrap();
+        assert!(u.is_loopback() && !u.is_https());
+        assert!(BaseUrl::parse("http://localhost", true).unwrap().is_loopback());
+        assert!(BaseUrl::parse("http://[::1]:1", true).unwrap().is_loopback());
+        assert!(!BaseUrl::parse("http://example.com", true).unwrap().is_loopback());
+    }
+
+    #[test]
+    fn malformed_urls_are_refused() {
+        for text in [
+            "", "api.spaceandtime.dev", "ftp://x", "https://", "https://:80", "https://a b", "https://h?x=1",
+            "https://u:p@h", "https://h:99999", "https://h:", "https://[zz]:1", "https://h#f", "https://h\u{0}",
+        ] {
+            assert_eq!(BaseUrl::parse(text, true).unwrap_err().code(), Code::InvalidUrl, "{text:?}");
+        }
+    }
+}

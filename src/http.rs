@@ -1,0 +1,238 @@
+//! HTTP transport: one ureq agent per client, with the limits an auth client needs.
+//!
+//! * Timeouts are always set (ureq's own default is none): connect, per read, and overall per call.
+//! * Redirects are never followed (a 3xx is [`Code::Redirect`]): credentials must not wander to another host.
+//! * Replies are capped at [`MAX_REPLY_BYTES`] after decompression; auth replies are tiny.
+//! * TLS uses rustls with the ring provider; trusted roots are Mozilla's plus any extra PEM CAs the caller gives.
+//! * Proxies from the environment are not used.
+//! * Reply bodies are wiped from memory after parsing (they hold tokens).
+//!
+//! A [`Transport`] is `Send + Sync`; its agent pools connections for every thread that uses it.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::Agent;
+use zeroize::Zeroizing;
+
+use crate::base_url::BaseUrl;
+use crate::error::{Code, Error, Result};
+use crate::wire;
+
+/// The largest reply body accepted, after decompression.
+pub const MAX_REPLY_BYTES: u64 = 64 * 1024;
+
+/// The default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("sxt-auth/", env!("CARGO_PKG_VERSION"));
+
+/// Transport settings. Defaults: connect 10 s, each read 15 s, whole call 30 s, https only, Mozilla roots.
+#[derive(Clone)]
+pub struct TransportConfig {
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub call_timeout: Duration,
+    pub allow_http: bool,
+    pub extra_roots: Vec<Certificate<'static>>,
+    pub user_agent: String,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(15),
+            call_timeout: Duration::from_secs(30),
+            allow_http: false,
+            extra_roots: Vec::new(),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+        }
+    }
+}
+
+/// Parses a PEM bundle into certificates to trust in addition to the defaults.
+///
+/// Errors: [`Code::InvalidCertificate`] when the PEM is malformed or holds no certificate.
+pub fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
+    let bad = |why: &str| Error::argument(Code::InvalidCertificate, "ca_pem", why);
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item.map_err(|_| bad("malformed PEM"))? {
+            PemItem::Certificate(c) => certs.push(c),
+            _ => continue,
+        }
+    }
+    if certs.is_empty() {
+        return Err(bad("no CERTIFICATE block found"));
+    }
+    Ok(certs)
+}
+
+/// A successful (2xx) reply.
+pub struct Reply {
+    /// The body, wiped on drop.
+    pub body: Zeroizing<Vec<u8>>,
+    /// The server's `Date` header, when present and well formed.
+    pub date: Option<SystemTime>,
+}
+
+/// An agent bound to one base URL.
+pub struct Transport {
+    agent: Agent,
+    base: BaseUrl,
+}
+
+impl Transport {
+    /// Builds the agent. Errors: those of [`BaseUrl::parse`].
+    pub fn new(base_url: &str, config: &TransportConfig) -> Result<Transport> {
+        let base = BaseUrl::parse(base_url, config.allow_http)?;
+        let mut roots: Vec<Certificate<'static>> =
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|der| Certificate::from_der(der).to_owned()).collect();
+        roots.extend(config.extra_roots.iter().cloned());
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .root_certs(RootCerts::Specific(Arc::new(roots)))
+            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .build();
+        let agent: Agent = Agent::config_builder()
+            .tls_config(tls)
+            .https_only(!config.allow_http)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .user_agent(config.user_agent.as_str())
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_per_read(Some(config.read_timeout))
+            .timeout_global(Some(config.call_timeout))
+            .max_response_header_size(16 * 1024)
+            .build()
+            .into();
+        Ok(Transport { agent, base })
+    }
+
+    /// The normalised base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// `GET path`, with an optional bearer token.
+    pub fn get(&self, path: &str, bearer: Option<&str>) -> Result<Reply> {
+        let mut req = self.agent.get(self.base.join(path)).header("accept", "application/json");
+        if let Some(token) = bearer {
+            req = req.header("authorization", Zeroizing::new(format!("Bearer {token}")).as_str());
+        }
+        self.finish(req.call())
+    }
+
+    /// `POST path` with an optional JSON body and an optional bearer token.
+    pub fn post(&self, path: &str, bearer: Option<&str>, body: Option<&impl serde::Serialize>) -> Result<Reply> {
+        let mut req = self.agent.post(self.base.join(path)).header("accept", "application/json");
+        if let Some(token) = bearer {
+            req = req.header("authorization", Zeroizing::new(format!("Bearer {token}")).as_str());
+        }
+        let result = match body {
+            Some(b) => {
+                let json = Zeroizing::new(
+                    serde_json::to_vec(b).map_err(|_| Error::with_message(Code::Internal, "cannot encode the request"))?,
+                );
+                req.header("content-type", "application/json").send(&json[..])
+            }
+            None => req.send_empty(),
+        };
+        self.finish(result)
+    }
+
+    fn finish(&self, result: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply> {
+        let mut response = result.map_err(map_ureq_error)?;
+        let status = response.status().as_u16();
+        let date = response.headers().get("date").and_then(|v| v.to_str().ok()).and_then(parse_http_date);
+        if (300..400).contains(&status) {
+            return Err(Error::with_message(Code::Redirect, format!("HTTP {status}: redirects are not followed")));
+        }
+        let body = Zeroizing::new(
+            response.body_mut().with_config().limit(MAX_REPLY_BYTES).read_to_vec().map_err(map_ureq_error)?,
+        );
+        if !(200..300).contains(&status) {
+            let (title, detail) = wire::parse_problem(&body);
+            return Err(Error::http(status, title, detail));
+        }
+        Ok(Reply { body, date })
+    }
+}
+
+fn map_ureq_error(e: ureq::Error) -> Error {
+    use ureq::Error as U;
+    let (code, what) = match &e {
+        U::Timeout(t) => (Code::Timeout, format!("timed out ({t})")),
+        U::Io(io) if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+            (Code::Timeout, "timed out reading the reply".to_string())
+        }
+        U::Io(io) => (Code::Network, format!("I/O error: {}", io.kind())),
+        U::HostNotFound => (Code::Network, "host not found".to_string()),
+        U::ConnectionFailed => (Code::Network, "connection failed".to_string()),
+        U::BodyExceedsLimit(n) => (Code::ResponseTooLarge, format!("reply larger than {n} bytes")),
+        U::TooManyRedirects | U::RedirectFailed => (Code::Redirect, "redirects are not followed".to_string()),
+        U::RequireHttpsOnly(_) | U::TlsRequired => (Code::InsecureUrl, "https is required".to_string()),
+        U::Tls(why) => (Code::Tls, format!("TLS: {why}")),
+        U::Rustls(r) => (Code::Tls, format!("TLS: {r}")),
+        U::Pem(_) => (Code::InvalidCertificate, "certificate could not be parsed".to_string()),
+        U::Decompress(..) => (Code::MalformedResponse, "the reply could not be decompressed".to_string()),
+        U::Protocol(p) => (Code::MalformedResponse, format!("HTTP protocol error: {p}")),
+        U::LargeResponseHeader(..) => (Code::ResponseTooLarge, "reply headers too large".to_string()),
+        U::BodyStalled => (Code::Timeout, "the reply body stalled".to_string()),
+        U::BadUri(_) | U::Http(_) => (Code::InvalidUrl, "the request URL is invalid".to_string()),
+        other => (Code::Network, other.to_string()),
+    };
+    Error::with_message(code, what)
+}
+
+/// Parses an RFC 7231 IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form servers may send now.
+fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let parts: Vec<&str> = text.split_ascii_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
+    let day: i64 = day.parse().ok()?;
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| m == month)? as i64
+        + 1;
+    let year: i64 = year.parse().ok()?;
+    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let [h, m, s] = hms.as_slice() else { return None };
+    if !(1..=31).contains(&day) || !(1970..=9999).contains(&year) || *h > 23 || *m > 59 || *s > 60 {
+        return None;
+    }
+    // Days from the civil date (proleptic Gregorian), Howard Hinnant's algorithm.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + m * 60 + s;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates() {
+        let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 784_111_777);
+        let t = parse_http_date("Mon, 23 Nov 2026 20:14:29 GMT").unwrap();
+        assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_795_464_869);
+        for bad in ["", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+            assert!(parse_http_date(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pem_errors() {
+        assert_eq!(parse_pem_certificates(b"").unwrap_err().code(), Code::InvalidCertificate);
+        assert_eq!(parse_pem_certificates(b"hello").unwrap_err().code(), Code::InvalidCertificate);
+        let broken = b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        assert_eq!(parse_pem_certificates(broken).unwrap_err().code(), Code::InvalidCertificate);
+    }
+}

@@ -1,0 +1,302 @@
+//! [`Session`]: a signed-in user's tokens, kept valid.
+//!
+//! Contract:
+//! * `Send + Sync`; every method takes `&self` and may be called from any number of threads at once.
+//! * [`Session::access_token`] returns a token that is valid for at least the refresh margin: it refreshes
+//!   ahead of expiry, and only one refresh runs at a time however many threads ask (the others wait for it and
+//!   use its result).
+//! * When the refresh token or the 24-hour session has run out, or the server refuses the refresh, a session
+//!   that holds the user's key signs in again by itself; one that does not fails with
+//!   [`Code::SessionExpired`] (or the server's refusal).
+//! * A failed refresh never loses tokens that are still valid: a transport failure leaves the old tokens in
+//!   place, and `access_token` still hands out an access token that has not yet expired.
+//! * Expiry is tracked on the monotonic clock from the server's own view of time (its `Date` header when it
+//!   sends one), so a wrong local wall clock does not make tokens look fresh or stale.
+//! * After [`Session::logout`] every call fails with [`Code::LoggedOut`].
+//! * Tokens and the key are wiped from memory when the session is dropped; `Debug` prints neither.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::client::{Challenge, Client};
+use crate::error::{Code, Error, Result};
+use crate::http::Reply;
+use crate::keys::{PrivateKey, SCHEME};
+use crate::wire::{self, TokenSet};
+
+/// The absolute cap the service puts on a chain of refreshes from one sign-in.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A signed-in session. Cheap to clone: clones share the same tokens.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    user_id: String,
+    key: Option<PrivateKey>,
+    state: Mutex<State>,
+    /// Held for the whole of a refresh, sign-in or logout: the single-flight gate.
+    renew_gate: Mutex<()>,
+}
+
+struct State {
+    tokens: Tokens,
+    /// When the sign-in that started this refresh chain began.
+    chain_started: Instant,
+    /// Bumped on every token change, so a waiter can tell that another thread already renewed.
+    generation: u64,
+    logged_out: bool,
+}
+
+struct Tokens {
+    access: Zeroizing<String>,
+    refresh: Zeroizing<String>,
+    access_expires_ms: i64,
+    refresh_expires_ms: i64,
+    access_expires_at: Instant,
+    access_renew_at: Instant,
+    refresh_expires_at: Instant,
+}
+
+impl Tokens {
+    fn from_reply(reply: &Reply, margin: Duration) -> Result<Tokens> {
+        let set: TokenSet = wire::parse_token_set(&reply.body)?;
+        let received = Instant::now();
+        let server_now_ms = reply.date.unwrap_or_else(SystemTime::now).duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let lifetime = |expires_ms: i64| Duration::from_millis(expires_ms.saturating_sub(server_now_ms).max(0) as u64);
+        let access_life = lifetime(set.access_expires_ms);
+        let renew_before = margin.min(access_life / 2);
+        Ok(Tokens {
+            access_expires_at: received + access_life,
+            access_renew_at: received + access_life - renew_before,
+            refresh_expires_at: received + lifetime(set.refresh_expires_ms),
+            access_expires_ms: set.access_expires_ms,
+            refresh_expires_ms: set.refresh_expires_ms,
+            access: set.access_token,
+            refresh: set.refresh_token,
+        })
+    }
+}
+
+impl Session {
+    pub(crate) fn new(client: Client, user_id: String, key: Option<PrivateKey>, reply: Reply, started: Instant) -> Result<Session> {
+        let tokens = Tokens::from_reply(&reply, client.inner().refresh_margin)?;
+        let state = State { tokens, chain_started: started, generation: 0, logged_out: false };
+        Ok(Session {
+            inner: Arc::new(Inner { client, user_id, key, state: Mutex::new(state), renew_gate: Mutex::new(()) }),
+        })
+    }
+
+    /// The user id this session signed in as.
+    pub fn user_id(&self) -> &str {
+        &self.inner.user_id
+    }
+
+    /// A valid access token, refreshing (or signing in again) first when it is due.
+    ///
+    /// Errors: [`Code::LoggedOut`]; [`Code::SessionExpired`]; the transport and server errors of the refresh
+    /// or sign-in, when no still-valid token can be returned instead.
+    pub fn access_token(&self) -> Result<Zeroizing<String>> {
+        let generation = {
+            let st = self.state()?;
+            if Instant::now() < st.tokens.access_renew_at {
+                return Ok(st.tokens.access.clone());
+            }
+            st.generation
+        };
+        match self.renew(generation) {
+            Ok(()) => Ok(self.state()?.tokens.access.clone()),
+            Err(e) => {
+                let st = self.state()?;
+                if Instant::now() < st.tokens.access_expires_at {
+                    Ok(st.tokens.access.clone())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// Refreshes now (`POST /v1/auth/refresh`), rotating both tokens; signs in again when the refresh chain
+    /// has run out and the session holds the key. When another thread renews at the same moment, one call does
+    /// the work and both return its result.
+    pub fn refresh(&self) -> Result<()> {
+        let generation = self.state()?.generation;
+        self.renew(generation)
+    }
+
+    /// The current refresh token (without refreshing).
+    pub fn refresh_token(&self) -> Result<Zeroizing<String>> {
+        Ok(self.state()?.tokens.refresh.clone())
+    }
+
+    /// The access and refresh token expiries the server gave, Unix epoch milliseconds.
+    pub fn expiries_ms(&self) -> Result<(i64, i64)> {
+        let st = self.state()?;
+        Ok((st.tokens.access_expires_ms, st.tokens.refresh_expires_ms))
+    }
+
+    /// `GET /v1/auth/validtoken`: what the server knows of the access token (userId, subscriptionId,
+    /// sessionId, restricted, quotaExceeded, trial, ...), as JSON.
+    pub fn token_info(&self) -> Result<Value> {
+        self.with_access(|t, token| t.get("/v1/auth/validtoken", Some(token)))
+            .and_then(|r| wire::parse_json(&r.body))
+    }
+
+    /// `GET /v1/auth/keys`: the user's keyring, as the JSON array the server returns.
+    pub fn keys(&self) -> Result<Value> {
+        let v = self.with_access(|t, token| t.get("/v1/auth/keys", Some(token))).and_then(|r| wire::parse_json(&r.body))?;
+        if !v.is_array() {
+            return Err(Error::with_message(Code::MalformedResponse, "the key list is not a JSON array"));
+        }
+        Ok(v)
+    }
+
+    /// Adds `new_key` to the user's keyring: a challenge from `auth/keys/code`, signed with the new key,
+    /// sent to `auth/keys`.
+    pub fn add_key(&self, new_key: &PrivateKey) -> Result<()> {
+        self.with_access(|t, token| {
+            let code_reply = t.post("/v1/auth/keys/code", Some(token), Some(&serde_json::json!({})))?;
+            let auth_code = wire::parse_auth_code(&code_reply.body)?;
+            let signature = new_key.sign_hex(&auth_code);
+            let public = new_key.public_key().to_base64();
+            let body = wire::AddKeyRequest { auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
+            t.post("/v1/auth/keys", Some(token), Some(&body))
+        })
+        .map(drop)
+    }
+
+    /// `POST /v1/auth/logout`, which ends every session of the user on the server. Afterwards every call on
+    /// this session fails with [`Code::LoggedOut`] and the tokens are wiped. A 401 from the server (the tokens
+    /// were already dead) counts as success; a transport failure leaves the session as it was, to retry.
+    pub fn logout(&self) -> Result<()> {
+        let _gate = self.gate();
+        let token = {
+            let st = self.state()?;
+            let t = &st.tokens;
+            if Instant::now() < t.refresh_expires_at { t.refresh.clone() } else { t.access.clone() }
+        };
+        match self.inner.client.inner().transport.post("/v1/auth/logout", Some(&token), None::<&()>) {
+            Ok(_) => {}
+            Err(e) if e.code() == Code::Unauthorized => {}
+            Err(e) => return Err(e),
+        }
+        let mut st = self.lock_state();
+        st.logged_out = true;
+        st.tokens.access = Zeroizing::new(String::new());
+        st.tokens.refresh = Zeroizing::new(String::new());
+        st.generation += 1;
+        Ok(())
+    }
+
+    /// Whether [`Session::logout`] has succeeded.
+    pub fn is_logged_out(&self) -> bool {
+        self.lock_state().logged_out
+    }
+
+    /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries.
+    fn with_access(&self, call: impl Fn(&crate::http::Transport, &str) -> Result<Reply>) -> Result<Reply> {
+        let transport = &self.inner.client.inner().transport;
+        let token = self.access_token()?;
+        match call(transport, &token) {
+            Err(e) if e.code() == Code::Unauthorized => {
+                let generation = self.state()?.generation;
+                self.renew(generation)?;
+                let token = self.access_token()?;
+                call(transport, &token)
+            }
+            other => other,
+        }
+    }
+
+    /// The single-flight renewal. `seen` is the generation the caller saw; if the tokens changed since, another
+    /// thread already renewed and there is nothing to do.
+    fn renew(&self, seen: u64) -> Result<()> {
+        let _gate = self.gate();
+        let (refresh, chain_alive) = {
+            let st = self.state()?;
+            if st.generation != seen {
+                return Ok(());
+            }
+            let now = Instant::now();
+            let alive = now < st.tokens.refresh_expires_at && now.duration_since(st.chain_started) < SESSION_LIFETIME;
+            (st.tokens.refresh.clone(), alive)
+        };
+        let transport = &self.inner.client.inner().transport;
+        let refused = if chain_alive {
+            match transport.post("/v1/auth/refresh", Some(&refresh), None::<&()>) {
+                Ok(reply) => return self.install(&reply, None),
+                Err(e) if e.code() == Code::Unauthorized => Some(e),
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        let Some(key) = &self.inner.key else {
+            return Err(refused.unwrap_or_else(|| Error::new(Code::SessionExpired)));
+        };
+        let (reply, started) = self.inner.client.sign_in(&self.inner.user_id, key, &Challenge::Code { join_code: None })?;
+        self.install(&reply, Some(started))
+    }
+
+    fn install(&self, reply: &Reply, new_chain: Option<Instant>) -> Result<()> {
+        let tokens = Tokens::from_reply(reply, self.inner.client.inner().refresh_margin)?;
+        let mut st = self.lock_state();
+        if st.logged_out {
+            return Err(Error::new(Code::LoggedOut));
+        }
+        st.tokens = tokens;
+        if let Some(started) = new_chain {
+            st.chain_started = started;
+        }
+        st.generation += 1;
+        Ok(())
+    }
+
+    fn gate(&self) -> MutexGuard<'_, ()> {
+        self.inner.renew_gate.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state, or [`Code::LoggedOut`].
+    fn state(&self) -> Result<MutexGuard<'_, State>> {
+        let st = self.lock_state();
+        if st.logged_out {
+            return Err(Error::new(Code::LoggedOut));
+        }
+        Ok(st)
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.inner.user_id)
+            .field("holds_key", &self.inner.key.is_some())
+            .field("logged_out", &self.is_logged_out())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn session_and_client_are_send_sync() {
+        assert_send_sync::<Session>();
+        assert_send_sync::<Client>();
+        assert_send_sync::<PrivateKey>();
+    }
+}
