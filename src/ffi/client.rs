@@ -1,0 +1,298 @@
+//! `sxt_client_options` and `sxt_client`: settings, the shared connection pool, and the calls that start a
+//! session.
+
+use std::ffi::c_char;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::boundary::{guard, run, Out};
+use super::error::sxt_error;
+use super::handles::{Kind, Table};
+use super::session::{publish_session, sxt_session};
+use super::strings::{arg, into_c, opt_arg};
+use crate::client::{Client, ClientConfig};
+use crate::error::{Code, Error, Result};
+use crate::http::parse_pem_certificates;
+use crate::keys::PrivateKey;
+
+/// Settings for `sxt_client_new`: timeouts, extra trusted CAs, plain-http permission, user agent, refresh
+/// margin. Created by `sxt_client_options_new`, changed by the `sxt_client_options_set_*` functions, read (not
+/// kept) by `sxt_client_new`, released by `sxt_client_options_free`. Safe to use from any thread; setters
+/// on one options object from several threads at once are serialised.
+#[allow(non_camel_case_types)]
+pub struct sxt_client_options {
+    _private: [u8; 0],
+}
+
+/// A connection to one SxT auth service: base URL, settings and a connection pool shared by every session
+/// started from it. Immutable once created; safe to use from any number of threads at once. Sessions keep
+/// what they need of it, so it may be freed while its sessions live on.
+#[allow(non_camel_case_types)]
+pub struct sxt_client {
+    _private: [u8; 0],
+}
+
+static OPTIONS: Table<Mutex<ClientConfig>> = Table::new(Kind::Options);
+static CLIENTS: Table<Client> = Table::new(Kind::Client);
+
+/// Creates options holding the defaults: connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s,
+/// https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s.
+/// `*options_out` is released with `sxt_client_options_free`.
+///
+/// Errors: `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_new(options_out: *mut *mut sxt_client_options, error_out: *mut *mut sxt_error) -> Code {
+    run(error_out, || {
+        let out = Out::new(options_out, "options_out")?;
+        out.write(OPTIONS.insert(Mutex::new(ClientConfig::default()))?);
+        Ok(())
+    })
+}
+
+fn set(options: *mut sxt_client_options, error_out: *mut *mut sxt_error, f: impl FnOnce(&mut ClientConfig) -> Result<()>) -> Code {
+    run(error_out, || {
+        let cell = OPTIONS.get(options, "options")?;
+        let mut config = cell.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut config)
+    })
+}
+
+fn millis(ms: u32, name: &'static str) -> Result<Duration> {
+    if ms == 0 {
+        return Err(Error::argument(Code::InvalidArgument, name, "must be greater than 0"));
+    }
+    Ok(Duration::from_millis(ms.into()))
+}
+
+/// Sets how long establishing a connection (DNS, TCP, TLS) may take, in milliseconds (> 0).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_connect_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+    set(options, error_out, |c| Ok(c.transport.connect_timeout = millis(ms, "ms")?))
+}
+
+/// Sets how long any single read from the server may stall, in milliseconds (> 0).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_read_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+    set(options, error_out, |c| Ok(c.transport.read_timeout = millis(ms, "ms")?))
+}
+
+/// Sets the deadline for one whole HTTP call (connect, send, receive), in milliseconds (> 0). A sign-in makes
+/// two calls.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+    set(options, error_out, |c| Ok(c.transport.call_timeout = millis(ms, "ms")?))
+}
+
+/// Sets how long before an access token expires a session refreshes it, in milliseconds (0 allowed: refresh
+/// only once expired). Clamped per token to half its lifetime.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_refresh_margin_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+    set(options, error_out, |c| Ok(c.refresh_margin = Duration::from_millis(ms.into())))
+}
+
+/// Adds the certificates of a PEM bundle (NUL-terminated text, one or more `CERTIFICATE` blocks) to the
+/// trusted roots, in addition to Mozilla's. For a private deployment, or the local server's `--ca-out` file.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_CERTIFICATE` (malformed PEM, or no certificate in it).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options, pem: *const c_char, error_out: *mut *mut sxt_error) -> Code {
+    // SAFETY: header contract: NULL or a NUL-terminated string.
+    let pem = unsafe { arg(pem, "pem") };
+    set(options, error_out, |c| {
+        let certs = parse_pem_certificates(pem?.as_bytes())?;
+        c.transport.extra_roots.extend(certs);
+        Ok(())
+    })
+}
+
+/// Allows plain `http://` base URLs (off by default). For loopback testing only: tokens and signatures then
+/// cross the network unencrypted.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_allow_http(options: *mut sxt_client_options, allow: bool, error_out: *mut *mut sxt_error) -> Code {
+    set(options, error_out, |c| Ok(c.transport.allow_http = allow))
+}
+
+/// Sets the `User-Agent` header (1 to 256 printable characters).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_user_agent(options: *mut sxt_client_options, user_agent: *const c_char, error_out: *mut *mut sxt_error) -> Code {
+    // SAFETY: header contract: NULL or a NUL-terminated string.
+    let ua = unsafe { arg(user_agent, "user_agent") };
+    set(options, error_out, |c| {
+        let ua = ua?;
+        crate::client::check_text("user_agent", ua, 256)?;
+        c.transport.user_agent = ua.to_string();
+        Ok(())
+    })
+}
+
+/// Releases `options`. NULL and an already-freed handle are ignored. Clients made from it are unaffected.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_free(options: *mut sxt_client_options) {
+    guard((), || drop(OPTIONS.remove(options)))
+}
+
+/// Creates a client for the service at `base_url`, which may end with or without `/` and `/v1`
+/// (`https://api.spaceandtime.dev`, `https://api.spaceandtime.dev/v1/`, ...). `options` may be NULL for the
+/// defaults; it is read, not kept. `*client_out` is released with `sxt_client_free`.
+///
+/// Errors: `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`, `SXT_STATUS_INVALID_HANDLE` (options),
+/// `SXT_STATUS_INVALID_URL`, `SXT_STATUS_INSECURE_URL` (`http://` without `sxt_client_options_set_allow_http`).
+#[no_mangle]
+pub extern "C" fn sxt_client_new(
+    base_url: *const c_char,
+    options: *const sxt_client_options,
+    client_out: *mut *mut sxt_client,
+    error_out: *mut *mut sxt_error,
+) -> Code {
+    run(error_out, || {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let base_url = unsafe { arg(base_url, "base_url") }?;
+        let out = Out::new(client_out, "client_out")?;
+        let config = if options.is_null() {
+            ClientConfig::default()
+        } else {
+            OPTIONS.get(options, "options")?.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        };
+        let client = Client::with_config(base_url, &config)?;
+        out.write(CLIENTS.insert(client)?);
+        Ok(())
+    })
+}
+
+/// Writes the normalised base URL (no trailing `/` or `/v1`) to `*base_url_out` (`sxt_string_free`).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_client_base_url(client: *const sxt_client, base_url_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Code {
+    run(error_out, || {
+        let client = CLIENTS.get(client, "client")?;
+        let out = Out::new(base_url_out, "base_url_out")?;
+        out.write(into_c(client.base_url())?);
+        Ok(())
+    })
+}
+
+/// Releases `client`. NULL and an already-freed handle are ignored. Calls running on it on other threads
+/// finish normally; sessions started from it keep working.
+#[no_mangle]
+pub extern "C" fn sxt_client_free(client: *mut sxt_client) {
+    guard((), || drop(CLIENTS.remove(client)))
+}
+
+/// Asks whether `user_id` is taken (`GET /v1/auth/idexists/{userId}`); writes the answer to `*exists_out`.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT` (empty, over 256 bytes, or control characters), the transport codes
+/// (`SXT_STATUS_NETWORK` ... `SXT_STATUS_MALFORMED_RESPONSE`) and the server codes (`SXT_STATUS_BAD_REQUEST` ...
+/// `SXT_STATUS_SERVER_ERROR`).
+#[no_mangle]
+pub extern "C" fn sxt_user_exists(client: *const sxt_client, user_id: *const c_char, exists_out: *mut bool, error_out: *mut *mut sxt_error) -> Code {
+    run(error_out, || {
+        let client = CLIENTS.get(client, "client")?;
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let user_id = unsafe { arg(user_id, "user_id") }?;
+        let out = Out::new(exists_out, "exists_out")?;
+        out.write(client.user_exists(user_id)?);
+        Ok(())
+    })
+}
+
+/// The shared shape of the three calls that start a session.
+fn start(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+    sign_in: impl FnOnce(&Client, &str, &PrivateKey) -> Result<crate::Session>,
+) -> Code {
+    run(error_out, || {
+        let client = CLIENTS.get(client, "client")?;
+        // SAFETY: header contract: NULL or NUL-terminated strings.
+        let (user_id, key_text) = unsafe { (arg(user_id, "user_id")?, arg(private_key, "private_key")?) };
+        let out = Out::new(session_out, "session_out")?;
+        let key = PrivateKey::parse(key_text)?;
+        let session = sign_in(&client, user_id, &key)?;
+        out.write(publish_session(session)?);
+        Ok(())
+    })
+}
+
+/// Signs in `user_id` with `private_key` (any accepted encoding): a challenge from `POST /v1/auth/code`,
+/// signed, traded at `POST /v1/auth/token`. On success `*session_out` is a new session (`sxt_session_free`)
+/// that keeps a copy of the key, so it can sign in again by itself when its refresh chain runs out.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT`, `SXT_STATUS_INVALID_KEY`, transport codes, and the server's refusals:
+/// `SXT_STATUS_NOT_FOUND` (unknown user on some deployments), `SXT_STATUS_BAD_REQUEST` (signature refused,
+/// key not on the keyring), `SXT_STATUS_UNAUTHORIZED`.
+#[no_mangle]
+pub extern "C" fn sxt_login(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Code {
+    start(client, user_id, private_key, session_out, error_out, |c, u, k| c.login(u, k))
+}
+
+/// Registers the new user `user_id` with `private_key` as its first key and signs it in. `join_code` (the
+/// organisation's code, which joins its subscription) may be NULL: SxT made it optional, though a deployment
+/// may require one. For an existing user whose keyring holds the key, this is a plain sign-in.
+/// `*session_out` as for `sxt_login`.
+///
+/// Errors: as `sxt_login`; an unknown or missing-but-required join code, or a user id registered with
+/// another key, is `SXT_STATUS_BAD_REQUEST` (or `SXT_STATUS_CONFLICT`/`SXT_STATUS_UNAUTHORIZED`, as the
+/// deployment answers).
+#[no_mangle]
+pub extern "C" fn sxt_register(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Code {
+    // SAFETY: header contract: NULL or a NUL-terminated string.
+    let join_code = unsafe { opt_arg(join_code, "join_code") };
+    start(client, user_id, private_key, session_out, error_out, |c, u, k| c.register(u, k, join_code?))
+}
+
+/// Registers the new user `user_id` through `POST /v1/auth/code-register`, which also takes an e-mail
+/// address; `join_code` may be NULL. Otherwise as `sxt_register`.
+///
+/// Errors: as `sxt_register`; `email` NULL is `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_register_with_email(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    email: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Code {
+    // SAFETY: header contract: NULL or NUL-terminated strings.
+    let (email, join_code) = unsafe { (arg(email, "email"), opt_arg(join_code, "join_code")) };
+    start(client, user_id, private_key, session_out, error_out, |c, u, k| c.register_with_email(u, k, email?, join_code?))
+}
+
+/// How many options and client handles are live (for leak tests).
+pub(crate) fn live_handles() -> usize {
+    OPTIONS.live() + CLIENTS.live()
+}

@@ -1,0 +1,168 @@
+//! `sxt_session`: a signed-in user's tokens, kept valid, and the calls made with them.
+
+use std::ffi::c_char;
+
+use zeroize::Zeroizing;
+
+use super::boundary::{guard, run, Out};
+use super::error::sxt_error;
+use super::handles::{Kind, Table};
+use super::strings::{arg, into_c};
+use crate::error::Result;
+use crate::keys::PrivateKey;
+use crate::session::Session;
+
+/// A signed-in session: the user's tokens, refreshed ahead of expiry (one refresh at a time, however many
+/// threads ask), and renewed by a new sign-in when the refresh chain or the 24-hour session runs out (the
+/// session keeps the key it signed in with). Safe to use from any number of threads at once, and to free
+/// while other threads are inside calls on it (they finish; later calls get `SXT_STATUS_INVALID_HANDLE`).
+/// After `sxt_logout`, calls get `SXT_STATUS_LOGGED_OUT`. Freeing wipes its tokens and key from memory.
+#[allow(non_camel_case_types)]
+pub struct sxt_session {
+    _private: [u8; 0],
+}
+
+static SESSIONS: Table<Session> = Table::new(Kind::Session);
+
+pub(crate) fn publish_session(session: Session) -> Result<*mut sxt_session> {
+    SESSIONS.insert(session)
+}
+
+fn with_session(session: *const sxt_session, error_out: *mut *mut sxt_error, f: impl FnOnce(&Session) -> Result<()>) -> crate::Code {
+    run(error_out, || f(&*SESSIONS.get(session, "session")?))
+}
+
+fn string_result(
+    session: *const sxt_session,
+    out: *mut *mut c_char,
+    out_name: &'static str,
+    error_out: *mut *mut sxt_error,
+    f: impl FnOnce(&Session) -> Result<Zeroizing<String>>,
+) -> crate::Code {
+    with_session(session, error_out, |s| {
+        let out = Out::new(out, out_name)?;
+        out.write(into_c(&f(s)?)?);
+        Ok(())
+    })
+}
+
+/// Writes a valid access token to `*access_token_out` (a new string; `sxt_string_free` wipes it), refreshing
+/// first when it is within the refresh margin of expiry, or signing in again when the refresh chain has run
+/// out. If a due refresh fails but the current token has not yet expired, that token is returned.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
+/// `SXT_STATUS_SESSION_EXPIRED`, and the transport and server codes of the refresh or sign-in.
+#[no_mangle]
+pub extern "C" fn sxt_session_access_token(session: *mut sxt_session, access_token_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> crate::Code {
+    string_result(session, access_token_out, "access_token_out", error_out, |s| s.access_token())
+}
+
+/// Refreshes now (`POST /v1/auth/refresh`): both tokens rotate and the old refresh token stops working. When
+/// the refresh chain has run out (or the server refuses it), signs in again with the session's key. If
+/// another thread renews at the same moment, one network exchange serves both calls. On failure the old
+/// tokens are kept.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, transport and
+/// server codes.
+#[no_mangle]
+pub extern "C" fn sxt_refresh(session: *mut sxt_session, error_out: *mut *mut sxt_error) -> crate::Code {
+    with_session(session, error_out, |s| s.refresh())
+}
+
+/// Logs out (`POST /v1/auth/logout`), which ends every session of this user on the server. Afterwards the
+/// session's tokens are wiped and every call on it but `sxt_session_free` gets `SXT_STATUS_LOGGED_OUT`. The
+/// handle must still be freed. A server answer of 401 (tokens already dead) counts as success; on a
+/// transport failure nothing changes and the call may be retried.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT` (already), transport and server codes.
+#[no_mangle]
+pub extern "C" fn sxt_logout(session: *mut sxt_session, error_out: *mut *mut sxt_error) -> crate::Code {
+    with_session(session, error_out, |s| s.logout())
+}
+
+/// Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
+/// not refresh.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+#[no_mangle]
+pub extern "C" fn sxt_session_refresh_token(session: *const sxt_session, refresh_token_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> crate::Code {
+    string_result(session, refresh_token_out, "refresh_token_out", error_out, |s| s.refresh_token())
+}
+
+/// Writes the expiry times the server gave for the current access and refresh tokens, as Unix epoch
+/// milliseconds. Does not refresh.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+#[no_mangle]
+pub extern "C" fn sxt_session_expiries(
+    session: *const sxt_session,
+    access_expires_ms_out: *mut i64,
+    refresh_expires_ms_out: *mut i64,
+    error_out: *mut *mut sxt_error,
+) -> crate::Code {
+    with_session(session, error_out, |s| {
+        let access_out = Out::new(access_expires_ms_out, "access_expires_ms_out")?;
+        let refresh_out = Out::new(refresh_expires_ms_out, "refresh_expires_ms_out")?;
+        let (access, refresh) = s.expiries_ms()?;
+        access_out.write(access);
+        refresh_out.write(refresh);
+        Ok(())
+    })
+}
+
+/// Writes the user id the session signed in as to `*user_id_out` (`sxt_string_free`). Works after logout.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_session_user_id(session: *const sxt_session, user_id_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> crate::Code {
+    string_result(session, user_id_out, "user_id_out", error_out, |s| Ok(Zeroizing::new(s.user_id().to_string())))
+}
+
+/// Asks the server about the access token (`GET /v1/auth/validtoken`) and writes its JSON reply to
+/// `*json_out` (`sxt_string_free`): an object with `userId`, `subscriptionId`, `sessionId`, `restricted`,
+/// `quotaExceeded`, `trial` and possibly more. Refreshes first when due; on a 401 renews once and retries.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
+/// `SXT_STATUS_SESSION_EXPIRED`, transport and server codes.
+#[no_mangle]
+pub extern "C" fn sxt_session_token_info(session: *mut sxt_session, json_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> crate::Code {
+    string_result(session, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.token_info()?.to_string())))
+}
+
+/// Lists the keys on the user's keyring (`GET /v1/auth/keys`) and writes the server's JSON array to
+/// `*json_out` (`sxt_string_free`). Refreshes first when due.
+///
+/// Errors: as `sxt_session_token_info`; a reply that is not a JSON array is `SXT_STATUS_MALFORMED_RESPONSE`.
+#[no_mangle]
+pub extern "C" fn sxt_session_keys(session: *mut sxt_session, json_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> crate::Code {
+    string_result(session, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.keys()?.to_string())))
+}
+
+/// Adds the key `new_private_key` (any accepted encoding) to the user's keyring: a challenge from
+/// `POST /v1/auth/keys/code`, signed with the new key, sent to `POST /v1/auth/keys`. Only the public half
+/// leaves the process.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_KEY`, `SXT_STATUS_LOGGED_OUT`, transport and server codes (a key already on the
+/// keyring is refused by the server, typically `SXT_STATUS_BAD_REQUEST`).
+#[no_mangle]
+pub extern "C" fn sxt_session_add_key(session: *mut sxt_session, new_private_key: *const c_char, error_out: *mut *mut sxt_error) -> crate::Code {
+    with_session(session, error_out, |s| {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let text = unsafe { arg(new_private_key, "new_private_key") }?;
+        s.add_key(&PrivateKey::parse(text)?)
+    })
+}
+
+/// Releases `session` and wipes its tokens and key once no call is using them. This does not log out: the
+/// server keeps the tokens valid until they expire (call `sxt_logout` first to end them). NULL and an
+/// already-freed handle are ignored.
+#[no_mangle]
+pub extern "C" fn sxt_session_free(session: *mut sxt_session) {
+    guard((), || drop(SESSIONS.remove(session)))
+}
+
+/// How many sessions are live (for leak tests).
+pub(crate) fn live_sessions() -> usize {
+    SESSIONS.live()
+}
