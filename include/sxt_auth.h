@@ -191,8 +191,9 @@ typedef struct sxt_error sxt_error;
 /**
  * A signed-in session: the user's tokens, refreshed ahead of expiry (one refresh at a time, however many
  * threads ask), and renewed by a new sign-in when the refresh chain or the 24-hour session runs out (the
- * session keeps the key it signed in with). Safe to use from any number of threads at once, and to free
- * while other threads are inside calls on it (they finish; later calls get `SXT_STATUS_INVALID_HANDLE`).
+ * session keeps the key it signed in with, unless `sxt_client_options_set_keep_key` turned that off). Safe
+ * to use from any number of threads at once, and to free while other threads are inside calls on it (they
+ * finish; later calls get `SXT_STATUS_INVALID_HANDLE`).
  * After `sxt_logout`, calls get `SXT_STATUS_LOGGED_OUT`. Freeing wipes its tokens and key from memory.
  */
 typedef struct sxt_session sxt_session;
@@ -222,7 +223,8 @@ size_t sxt_live_objects(void);
 
 /**
  * Creates options holding the defaults: connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s,
- * https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s.
+ * https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s, sessions keep
+ * the key.
  * `*options_out` is released with `sxt_client_options_free`.
  *
  * Errors: `SXT_STATUS_NULL_ARGUMENT`.
@@ -283,6 +285,15 @@ sxt_status sxt_client_options_add_ca_pem(sxt_client_options *options, const char
 sxt_status sxt_client_options_set_allow_http(sxt_client_options *options, bool allow, sxt_error **error_out);
 
 /**
+ * Sets whether sessions keep a copy of the private key so they can sign in again by themselves when the
+ * refresh chain or the 24-hour session runs out (default true). When off, such a session fails with
+ * `SXT_STATUS_SESSION_EXPIRED` and the caller signs in again; the key then stays only in the caller's memory.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`.
+ */
+sxt_status sxt_client_options_set_keep_key(sxt_client_options *options, bool keep, sxt_error **error_out);
+
+/**
  * Sets the `User-Agent` header (1 to 256 printable characters).
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
@@ -339,11 +350,14 @@ sxt_status sxt_user_exists(const sxt_client *client,
 /**
  * Signs in `user_id` with `private_key` (any accepted encoding): a challenge from `POST /v1/auth/code`,
  * signed, traded at `POST /v1/auth/token`. On success `*session_out` is a new session (`sxt_session_free`)
- * that keeps a copy of the key, so it can sign in again by itself when its refresh chain runs out.
+ * that keeps a copy of the key (see `sxt_client_options_set_keep_key`), so it can sign in again by itself
+ * when its refresh chain runs out. On SxT a token call for an unknown user id registers it, so `sxt_login`
+ * first asks `GET /v1/auth/idexists` and fails with `SXT_STATUS_NOT_FOUND` for an unknown user: a mistyped
+ * id never creates an account (`sxt_register` does that).
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
  * `SXT_STATUS_INVALID_ARGUMENT`, `SXT_STATUS_INVALID_KEY`, transport codes, and the server's refusals:
- * `SXT_STATUS_NOT_FOUND` (unknown user on some deployments), `SXT_STATUS_BAD_REQUEST` (signature refused,
+ * `SXT_STATUS_NOT_FOUND` (unknown user), `SXT_STATUS_BAD_REQUEST` (signature refused,
  * key not on the keyring), `SXT_STATUS_UNAUTHORIZED`.
  */
 sxt_status sxt_login(const sxt_client *client,

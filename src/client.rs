@@ -20,11 +20,15 @@ pub struct ClientConfig {
     /// How long before an access token's expiry a session refreshes it (default 60 s). Clamped per token to
     /// half its lifetime, so short-lived tokens are not refreshed on every use. Also absorbs clock skew.
     pub refresh_margin: Duration,
+    /// Whether sessions keep a copy of the private key so they can sign in again by themselves when the
+    /// refresh chain or the 24-hour session runs out (default true). Without it such a session fails with
+    /// [`Code::SessionExpired`] and the caller signs in again.
+    pub keep_key: bool,
 }
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        ClientConfig { transport: TransportConfig::default(), refresh_margin: Duration::from_secs(60) }
+        ClientConfig { transport: TransportConfig::default(), refresh_margin: Duration::from_secs(60), keep_key: true }
     }
 }
 
@@ -37,6 +41,7 @@ pub struct Client {
 pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
     pub(crate) refresh_margin: Duration,
+    pub(crate) keep_key: bool,
 }
 
 /// The longest user id the library sends.
@@ -51,7 +56,7 @@ impl Client {
     /// A client with the given settings. Errors: [`Code::InvalidUrl`], [`Code::InsecureUrl`].
     pub fn with_config(base_url: &str, config: &ClientConfig) -> Result<Client> {
         let transport = Transport::new(base_url, &config.transport)?;
-        Ok(Client { inner: Arc::new(ClientInner { transport, refresh_margin: config.refresh_margin }) })
+        Ok(Client { inner: Arc::new(ClientInner { transport, refresh_margin: config.refresh_margin, keep_key: config.keep_key }) })
     }
 
     /// The normalised base URL.
@@ -71,11 +76,19 @@ impl Client {
     }
 
     /// Signs in an existing user: challenge from `auth/code`, signed with `key`, traded at `auth/token`.
-    /// The session keeps a copy of the key so it can sign in again when its refresh chain runs out.
+    /// The session keeps a copy of the key (unless [`ClientConfig::keep_key`] is off) so it can sign in again
+    /// when its refresh chain runs out.
     ///
-    /// Errors: input codes; transport codes; [`Code::NotFound`], [`Code::BadRequest`], [`Code::Unauthorized`]
-    /// as the server answers.
+    /// On the SxT service a token call for an unknown user id *registers* it. So that a mistyped user id
+    /// never creates an account, `login` first asks `auth/idexists` and fails with [`Code::NotFound`] for an
+    /// unknown user; [`Client::register`] is the call that creates one.
+    ///
+    /// Errors: input codes; transport codes; [`Code::NotFound`]; [`Code::BadRequest`] or
+    /// [`Code::Unauthorized`] when the server refuses the signature or the key is not on the keyring.
     pub fn login(&self, user_id: &str, key: &PrivateKey) -> Result<Session> {
+        if !self.user_exists(user_id)? {
+            return Err(Error::argument(Code::NotFound, "user_id", "no such user; register it first"));
+        }
         self.start(user_id, key, Challenge::Code { join_code: None })
     }
 
@@ -107,7 +120,8 @@ impl Client {
     fn start(&self, user_id: &str, key: &PrivateKey, challenge: Challenge<'_>) -> Result<Session> {
         check_user_id(user_id)?;
         let (reply, started) = self.sign_in(user_id, key, &challenge)?;
-        Session::new(self.clone(), user_id.to_string(), Some(key.clone()), reply, started)
+        let kept = self.inner.keep_key.then(|| key.clone());
+        Session::new(self.clone(), user_id.to_string(), kept, reply, started)
     }
 
     /// One full challenge/response sign-in. Returns the token reply and the instant the exchange began

@@ -36,7 +36,8 @@ static OPTIONS: Table<Mutex<ClientConfig>> = Table::new(Kind::Options);
 static CLIENTS: Table<Client> = Table::new(Kind::Client);
 
 /// Creates options holding the defaults: connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s,
-/// https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s.
+/// https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s, sessions keep
+/// the key.
 /// `*options_out` is released with `sxt_client_options_free`.
 ///
 /// Errors: `SXT_STATUS_NULL_ARGUMENT`.
@@ -121,6 +122,16 @@ pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_allow_http(options: *mut sxt_client_options, allow: bool, error_out: *mut *mut sxt_error) -> Code {
     set(options, error_out, |c| Ok(c.transport.allow_http = allow))
+}
+
+/// Sets whether sessions keep a copy of the private key so they can sign in again by themselves when the
+/// refresh chain or the 24-hour session runs out (default true). When off, such a session fails with
+/// `SXT_STATUS_SESSION_EXPIRED` and the caller signs in again; the key then stays only in the caller's memory.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_keep_key(options: *mut sxt_client_options, keep: bool, error_out: *mut *mut sxt_error) -> Code {
+    set(options, error_out, |c| Ok(c.keep_key = keep))
 }
 
 /// Sets the `User-Agent` header (1 to 256 printable characters).
@@ -234,11 +245,14 @@ fn start(
 
 /// Signs in `user_id` with `private_key` (any accepted encoding): a challenge from `POST /v1/auth/code`,
 /// signed, traded at `POST /v1/auth/token`. On success `*session_out` is a new session (`sxt_session_free`)
-/// that keeps a copy of the key, so it can sign in again by itself when its refresh chain runs out.
+/// that keeps a copy of the key (see `sxt_client_options_set_keep_key`), so it can sign in again by itself
+/// when its refresh chain runs out. On SxT a token call for an unknown user id registers it, so `sxt_login`
+/// first asks `GET /v1/auth/idexists` and fails with `SXT_STATUS_NOT_FOUND` for an unknown user: a mistyped
+/// id never creates an account (`sxt_register` does that).
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
 /// `SXT_STATUS_INVALID_ARGUMENT`, `SXT_STATUS_INVALID_KEY`, transport codes, and the server's refusals:
-/// `SXT_STATUS_NOT_FOUND` (unknown user on some deployments), `SXT_STATUS_BAD_REQUEST` (signature refused,
+/// `SXT_STATUS_NOT_FOUND` (unknown user), `SXT_STATUS_BAD_REQUEST` (signature refused,
 /// key not on the keyring), `SXT_STATUS_UNAUTHORIZED`.
 #[no_mangle]
 pub extern "C" fn sxt_login(

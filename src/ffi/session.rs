@@ -14,8 +14,9 @@ use crate::session::Session;
 
 /// A signed-in session: the user's tokens, refreshed ahead of expiry (one refresh at a time, however many
 /// threads ask), and renewed by a new sign-in when the refresh chain or the 24-hour session runs out (the
-/// session keeps the key it signed in with). Safe to use from any number of threads at once, and to free
-/// while other threads are inside calls on it (they finish; later calls get `SXT_STATUS_INVALID_HANDLE`).
+/// session keeps the key it signed in with, unless `sxt_client_options_set_keep_key` turned that off). Safe
+/// to use from any number of threads at once, and to free while other threads are inside calls on it (they
+/// finish; later calls get `SXT_STATUS_INVALID_HANDLE`).
 /// After `sxt_logout`, calls get `SXT_STATUS_LOGGED_OUT`. Freeing wipes its tokens and key from memory.
 #[allow(non_camel_case_types)]
 pub struct sxt_session {
