@@ -1,0 +1,59 @@
+//! The whole sign-in flow against an SxT auth service, printing each step.
+//!
+//! `cargo run --example demo -- <base URL> [join code]` (plain http only for loopback; `SXT_CA_CERT` names a
+//! PEM file of extra trusted CAs). `make demo` runs it against a freshly started local server.
+
+use std::process::ExitCode;
+
+use sxt_auth::{Client, ClientConfig, PrivateKey};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let base_url = args.next().ok_or("usage: demo <base URL> [join code]")?;
+    let join_code = args.next();
+    let mut config = ClientConfig::default();
+    config.transport.allow_http = base_url.starts_with("http://");
+    if let Ok(path) = std::env::var("SXT_CA_CERT") {
+        config.transport.extra_roots = sxt_auth::http::parse_pem_certificates(&std::fs::read(path)?)?;
+    }
+    let client = Client::with_config(&base_url, &config)?;
+    println!("1. client for {}", client.base_url());
+
+    let key = PrivateKey::generate();
+    println!("2. keygen: public key {}", key.public_key().to_base64());
+
+    let user = format!("demo_{}", std::process::id());
+    println!("3. user exists? {user}: {}", client.user_exists(&user)?);
+
+    let registered = client.register(&user, &key, join_code.as_deref())?;
+    println!("4. registered {user} with join code {}", join_code.as_deref().unwrap_or("(none)"));
+    println!("   user exists now? {}", client.user_exists(&user)?);
+    registered.logout()?;
+
+    let session = client.login(&user, &key)?;
+    let (access_exp, refresh_exp) = session.expiries_ms()?;
+    println!("5. login: access token expires at {access_exp} ms, refresh token at {refresh_exp} ms (Unix epoch)");
+
+    let before = session.access_token()?;
+    session.refresh()?;
+    let after = session.access_token()?;
+    println!("6. refresh: access token rotated: {}", *before != *after);
+
+    let info = session.token_info()?;
+    println!("7. token info: userId={} sessionId={} restricted={}", info["userId"], info["sessionId"], info["restricted"]);
+
+    println!("   Access token: {}", after.as_str());
+    session.logout()?;
+    println!("8. logout: done; the session now reports: {}", session.access_token().unwrap_err());
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! Test harness: starts the local SxT-compatible server (`sxt-auth-server`) on an ephemeral loopback port.
+//!
+//! The binary comes from `SXT_SERVER_BIN`, else `<target dir>/debug/sxt-auth-server` (build it with
+//! `cargo build -p sxt-auth-server`; `make test` does).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use sxt_auth::{Client, ClientConfig, PrivateKey};
+
+pub struct Server {
+    child: Child,
+    pub base_url: String,
+    pub ca_pem: Option<Vec<u8>>,
+    _dir: Option<TempDir>,
+}
+
+pub struct TempDir(pub PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn server_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("SXT_SERVER_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("debug").join("sxt-auth-server")
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A unique user id for this test process.
+pub fn unique_user(prefix: &str) -> String {
+    format!("{prefix}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+impl Server {
+    /// Plain http with the given extra flags.
+    pub fn start(flags: &[&str]) -> Server {
+        Server::spawn(flags, false)
+    }
+
+    /// https with a fresh CA.
+    pub fn start_tls(flags: &[&str]) -> Server {
+        Server::spawn(flags, true)
+    }
+
+    fn spawn(flags: &[&str], tls: bool) -> Server {
+        let bin = server_bin();
+        assert!(bin.exists(), "{} is missing: run `cargo build -p sxt-auth-server` (make test does)", bin.display());
+        let mut cmd = Command::new(&bin);
+        cmd.args(["--listen", "127.0.0.1:0"]).args(flags).stdout(Stdio::piped()).stderr(Stdio::null());
+        let dir = tls.then(|| {
+            let d = std::env::temp_dir().join(unique_user("sxt-ca"));
+            std::fs::create_dir_all(&d).unwrap();
+            TempDir(d)
+        });
+        if let Some(d) = &dir {
+            cmd.arg("--tls").arg("--ca-out").arg(d.0.join("ca.pem"));
+        }
+        let mut child = cmd.spawn().expect("start sxt-auth-server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read the listening line");
+        let base_url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
+        let ca_pem = dir.as_ref().map(|d| std::fs::read(d.0.join("ca.pem")).expect("CA written before the listening line"));
+        Server { child, base_url, ca_pem, _dir: dir }
+    }
+
+    /// A client for this server: http allowed, or the server's CA trusted; refresh margin zero unless set.
+    pub fn client(&self) -> Client {
+        self.client_with(|_| {})
+    }
+
+    pub fn client_with(&self, tweak: impl FnOnce(&mut ClientConfig)) -> Client {
+        let mut config = ClientConfig::default();
+        config.transport.allow_http = true;
+        config.transport.call_timeout = Duration::from_secs(10);
+        if let Some(pem) = &self.ca_pem {
+            config.transport.extra_roots = sxt_auth::http::parse_pem_certificates(pem).unwrap();
+        }
+        tweak(&mut config);
+        Client::with_config(&self.base_url, &config).expect("client")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.base_url.rsplit(':').next().unwrap().parse().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Registers a fresh user and returns its id, key and session.
+pub fn new_user(client: &Client, join_code: Option<&str>) -> (String, PrivateKey, sxt_auth::Session) {
+    let user = unique_user("user");
+    let key = PrivateKey::generate();
+    let session = client.register(&user, &key, join_code).expect("register");
+    (user, key, session)
+}

@@ -1,0 +1,160 @@
+//! Transport rules: https required, certificate trust, and what a misbehaving server cannot do to a client
+//! (redirect it, flood it, stall it, confuse it).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use common::{new_user, unique_user, Server};
+use sxt_auth::{Client, ClientConfig, Code, PrivateKey};
+
+#[test]
+fn https_with_the_servers_ca_works_end_to_end() {
+    let server = Server::start_tls(&[]);
+    assert!(server.base_url.starts_with("https://"));
+    let client = server.client();
+    let (user, _k, session) = new_user(&client, None);
+    assert!(client.user_exists(&user).unwrap());
+    assert_eq!(session.token_info().unwrap()["userId"], user.as_str());
+    session.logout().unwrap();
+}
+
+#[test]
+fn untrusted_certificate_is_refused() {
+    let server = Server::start_tls(&[]);
+    let client = Client::new(&server.base_url).unwrap();
+    let e = client.user_exists("anyone").unwrap_err();
+    assert_eq!(e.code(), Code::Tls, "{e}");
+}
+
+#[test]
+fn plain_http_is_refused_unless_allowed() {
+    let server = Server::start(&[]);
+    let e = Client::new(&server.base_url).unwrap_err();
+    assert_eq!(e.code(), Code::InsecureUrl);
+    let mut config = ClientConfig::default();
+    config.transport.allow_http = true;
+    assert!(!Client::with_config(&server.base_url, &config).unwrap().user_exists("nobody").unwrap());
+}
+
+#[test]
+fn pasted_url_forms_reach_the_same_server() {
+    let server = Server::start(&[]);
+    let mut config = ClientConfig::default();
+    config.transport.allow_http = true;
+    let (user, _k, _s) = new_user(&server.client(), None);
+    for suffix in ["", "/", "/v1", "/v1/"] {
+        let client = Client::with_config(&format!("{}{suffix}", server.base_url), &config).unwrap();
+        assert!(client.user_exists(&user).unwrap(), "{suffix}");
+    }
+}
+
+#[test]
+fn connection_refused_is_a_network_error() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = client_for(port, Duration::from_secs(5));
+    assert_eq!(client.user_exists("x").unwrap_err().code(), Code::Network);
+}
+
+/// A one-shot loopback server that answers every connection with `reply` (after `delay`).
+fn misbehaving(reply: Vec<u8>, delay: Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut s) = stream else { continue };
+            let reply = reply.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let _ = s.read(&mut buf);
+                std::thread::sleep(delay);
+                let _ = s.write_all(&reply);
+                std::thread::sleep(Duration::from_millis(200));
+            });
+        }
+    });
+    port
+}
+
+fn client_for(port: u16, timeout: Duration) -> Client {
+    let mut config = ClientConfig::default();
+    config.transport.allow_http = true;
+    config.transport.call_timeout = timeout;
+    config.transport.read_timeout = timeout;
+    Client::with_config(&format!("http://127.0.0.1:{port}"), &config).unwrap()
+}
+
+fn response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n{headers}\r\n", body.len()).into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let port = misbehaving(response("302 Found", "location: http://127.0.0.1:9/steal\r\n", b""), Duration::ZERO);
+    let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
+    assert_eq!(e.code(), Code::Redirect, "{e}");
+}
+
+#[test]
+fn oversized_replies_are_refused() {
+    let big = vec![b' '; 1024 * 1024];
+    let port = misbehaving(response("200 OK", "content-type: application/json\r\n", &big), Duration::ZERO);
+    let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
+    assert_eq!(e.code(), Code::ResponseTooLarge, "{e}");
+}
+
+#[test]
+fn a_gzip_bomb_is_capped_after_decompression() {
+    // 4 MiB of spaces compressed to a few KiB.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&vec![b' '; 4 * 1024 * 1024]).unwrap();
+    let gz = enc.finish().unwrap();
+    assert!(gz.len() < 64 * 1024);
+    let port = misbehaving(response("200 OK", "content-type: application/json\r\ncontent-encoding: gzip\r\n", &gz), Duration::ZERO);
+    let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
+    assert!(matches!(e.code(), Code::ResponseTooLarge | Code::MalformedResponse), "{e}");
+}
+
+#[test]
+fn a_stalled_server_times_out() {
+    let port = misbehaving(response("200 OK", "", b"true"), Duration::from_secs(5));
+    let start = Instant::now();
+    let e = client_for(port, Duration::from_millis(500)).user_exists("x").unwrap_err();
+    assert_eq!(e.code(), Code::Timeout, "{e}");
+    assert!(start.elapsed() < Duration::from_secs(4));
+}
+
+#[test]
+fn replies_that_break_the_protocol_are_malformed_not_crashes() {
+    for body in [&b"\"true\""[..], b"yes", b"{}", b"", b"\xff\xfe"] {
+        let port = misbehaving(response("200 OK", "content-type: application/json\r\n", body), Duration::ZERO);
+        let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
+        assert_eq!(e.code(), Code::MalformedResponse, "{body:?}: {e}");
+    }
+    for body in [&br#"{"authCode":""}"#[..], br#"{"authCode":5}"#, b"[]", b"<html>"] {
+        let port = misbehaving(response("200 OK", "", body), Duration::ZERO);
+        let e = client_for(port, Duration::from_secs(5)).register(&unique_user("m"), &PrivateKey::generate(), None).unwrap_err();
+        assert_eq!(e.code(), Code::MalformedResponse, "{body:?}: {e}");
+    }
+    let port = misbehaving(b"this is not http\r\n\r\n".to_vec(), Duration::ZERO);
+    let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
+    assert!(matches!(e.code(), Code::MalformedResponse | Code::Network), "{e}");
+}
+
+#[test]
+fn server_errors_carry_status_title_and_detail_but_not_secrets() {
+    let problem = br#"{"type":"about:blank","title":"Internal Server Error","detail":"database down","status":503}"#;
+    let port = misbehaving(response("503 Service Unavailable", "content-type: application/problem+json\r\n", problem), Duration::ZERO);
+    let key = PrivateKey::generate();
+    let e = client_for(port, Duration::from_secs(5)).register(&unique_user("e"), &key, None).unwrap_err();
+    assert_eq!(e.code(), Code::ServerError);
+    assert_eq!(e.http_status(), 503);
+    assert_eq!(e.title(), Some("Internal Server Error"));
+    assert_eq!(e.detail(), Some("database down"));
+    assert!(!e.to_string().contains(key.to_base64().as_str()));
+}
