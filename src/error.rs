@@ -234,6 +234,14 @@ impl Error {
         Error { code, message, http_status: status, title, detail, argument: None }
     }
 
+    /// The same failure reported under another code (the HTTP status, title and detail are kept), e.g. a
+    /// refused refresh that means the session is over.
+    pub fn with_code(mut self, code: Code) -> Error {
+        self.message = format!("{}: {}", code.description(), self.message);
+        self.code = code;
+        self
+    }
+
     /// The stable code.
     pub fn code(&self) -> Code {
         self.code

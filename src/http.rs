@@ -167,7 +167,10 @@ fn map_ureq_error(e: ureq::Error) -> Error {
         U::Io(io) if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
             (Code::Timeout, "timed out reading the reply".to_string())
         }
-        U::Io(io) => (Code::Network, format!("I/O error: {}", io.kind())),
+        U::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+            Some(tls) => (Code::Tls, format!("TLS: {tls}")),
+            None => (Code::Network, format!("I/O error: {}", io.kind())),
+        },
         U::HostNotFound => (Code::Network, "host not found".to_string()),
         U::ConnectionFailed => (Code::Network, "connection failed".to_string()),
         U::BodyExceedsLimit(n) => (Code::ResponseTooLarge, format!("reply larger than {n} bytes")),

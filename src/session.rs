@@ -7,7 +7,7 @@
 //!   use its result).
 //! * When the refresh token or the 24-hour session has run out, or the server refuses the refresh, a session
 //!   that holds the user's key signs in again by itself; one that does not fails with
-//!   [`Code::SessionExpired`] (or the server's refusal).
+//!   [`Code::SessionExpired`] (carrying the server's refusal, when there was one).
 //! * A failed refresh never loses tokens that are still valid: a transport failure leaves the old tokens in
 //!   place, and `access_token` still hands out an access token that has not yet expired.
 //! * Expiry is tracked on the monotonic clock from the server's own view of time (its `Date` header when it
@@ -68,7 +68,7 @@ impl Tokens {
     fn from_reply(reply: &Reply, margin: Duration) -> Result<Tokens> {
         let set: TokenSet = wire::parse_token_set(&reply.body)?;
         let received = Instant::now();
-        let server_now_ms = reply.date.unwrap_or_else(SystemTime::now).duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let server_now_ms = server_now(reply.date, SystemTime::now());
         let lifetime = |expires_ms: i64| Duration::from_millis(expires_ms.saturating_sub(server_now_ms).max(0) as u64);
         let access_life = lifetime(set.access_expires_ms);
         let renew_before = margin.min(access_life / 2);
@@ -81,6 +81,17 @@ impl Tokens {
             access: set.access_token,
             refresh: set.refresh_token,
         })
+    }
+}
+
+/// The server's time when it answered, in epoch milliseconds: the local clock clamped into the one-second window
+/// the `Date` header allows (`Date` has whole seconds). A correct local clock keeps its millisecond precision;
+/// a wrong one is overruled by the server's. Without a `Date` header, the local clock.
+fn server_now(date: Option<SystemTime>, local: SystemTime) -> i64 {
+    let ms = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    match date {
+        Some(d) => ms(local).clamp(ms(d), ms(d) + 999),
+        None => ms(local),
     }
 }
 
@@ -239,7 +250,11 @@ impl Session {
             None
         };
         let Some(key) = &self.inner.key else {
-            return Err(refused.unwrap_or_else(|| Error::new(Code::SessionExpired)));
+            // The refresh chain is over and there is no key to start another: the caller must sign in again.
+            return Err(match refused {
+                Some(e) => e.with_code(Code::SessionExpired),
+                None => Error::new(Code::SessionExpired),
+            });
         };
         let (reply, started) = self.inner.client.sign_in(&self.inner.user_id, key, &Challenge::Code { join_code: None })?;
         self.install(&reply, Some(started))
@@ -292,6 +307,15 @@ mod tests {
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn server_time_is_the_local_clock_clamped_to_the_date_window() {
+        let at = |ms: u64| SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
+        assert_eq!(server_now(Some(at(10_000)), at(10_400)), 10_400, "a correct clock keeps its precision");
+        assert_eq!(server_now(Some(at(10_000)), at(70_000)), 10_999, "a fast clock is pulled back");
+        assert_eq!(server_now(Some(at(10_000)), at(5_000)), 10_000, "a slow clock is pushed forward");
+        assert_eq!(server_now(None, at(5_000)), 5_000);
+    }
 
     #[test]
     fn session_and_client_are_send_sync() {
