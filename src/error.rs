@@ -184,7 +184,7 @@ impl Code {
             409 => Code::Conflict,
             429 => Code::RateLimited,
             300..=399 => Code::Redirect,
-            400..=499 => Code::ClientError,
+            402..=499 => Code::ClientError,
             _ => Code::ServerError,
         }
     }

@@ -70,7 +70,10 @@ fn millis(ms: u32, name: &'static str) -> Result<Duration> {
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_connect_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
-    set(options, error_out, |c| Ok(c.transport.connect_timeout = millis(ms, "ms")?))
+    set(options, error_out, |c| {
+        c.transport.connect_timeout = millis(ms, "ms")?;
+        Ok(())
+    })
 }
 
 /// Sets how long any single read from the server may stall, in milliseconds (> 0).
@@ -78,7 +81,10 @@ pub extern "C" fn sxt_client_options_set_connect_timeout_ms(options: *mut sxt_cl
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_read_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
-    set(options, error_out, |c| Ok(c.transport.read_timeout = millis(ms, "ms")?))
+    set(options, error_out, |c| {
+        c.transport.read_timeout = millis(ms, "ms")?;
+        Ok(())
+    })
 }
 
 /// Sets the deadline for one whole HTTP call (connect, send, receive), in milliseconds (> 0). A sign-in makes
@@ -87,7 +93,10 @@ pub extern "C" fn sxt_client_options_set_read_timeout_ms(options: *mut sxt_clien
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
-    set(options, error_out, |c| Ok(c.transport.call_timeout = millis(ms, "ms")?))
+    set(options, error_out, |c| {
+        c.transport.call_timeout = millis(ms, "ms")?;
+        Ok(())
+    })
 }
 
 /// Sets how long before an access token expires a session refreshes it, in milliseconds (0 allowed: refresh
@@ -96,7 +105,10 @@ pub extern "C" fn sxt_client_options_set_timeout_ms(options: *mut sxt_client_opt
 /// Errors: `SXT_STATUS_INVALID_HANDLE`.
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_refresh_margin_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
-    set(options, error_out, |c| Ok(c.refresh_margin = Duration::from_millis(ms.into())))
+    set(options, error_out, |c| {
+        c.refresh_margin = Duration::from_millis(ms.into());
+        Ok(())
+    })
 }
 
 /// Adds the certificates of a PEM bundle (NUL-terminated text, one or more `CERTIFICATE` blocks) to the
@@ -121,7 +133,10 @@ pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options
 /// Errors: `SXT_STATUS_INVALID_HANDLE`.
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_allow_http(options: *mut sxt_client_options, allow: bool, error_out: *mut *mut sxt_error) -> Code {
-    set(options, error_out, |c| Ok(c.transport.allow_http = allow))
+    set(options, error_out, |c| {
+        c.transport.allow_http = allow;
+        Ok(())
+    })
 }
 
 /// Sets whether sessions keep a copy of the private key so they can sign in again by themselves when the
@@ -131,7 +146,10 @@ pub extern "C" fn sxt_client_options_set_allow_http(options: *mut sxt_client_opt
 /// Errors: `SXT_STATUS_INVALID_HANDLE`.
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_keep_key(options: *mut sxt_client_options, keep: bool, error_out: *mut *mut sxt_error) -> Code {
-    set(options, error_out, |c| Ok(c.keep_key = keep))
+    set(options, error_out, |c| {
+        c.keep_key = keep;
+        Ok(())
+    })
 }
 
 /// Sets the `User-Agent` header (1 to 256 printable characters).
