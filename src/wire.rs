@@ -77,7 +77,8 @@ struct RawTokenSet {
 }
 
 /// Parses a token set. Expiries are epoch milliseconds; a value below 10^11 can only be seconds (it would be
-/// 1973 in milliseconds), so it is read as seconds, as some deployments send.
+/// 1973 in milliseconds), so it is read as seconds, as some deployments send. A number sent as a JSON
+/// string is accepted too.
 ///
 /// Errors: [`Code::MalformedResponse`].
 pub fn parse_token_set(body: &[u8]) -> Result<TokenSet> {
@@ -97,6 +98,7 @@ fn epoch_ms(v: &Value) -> Result<i64> {
     let n = v
         .as_i64()
         .or_else(|| v.as_f64().filter(|f| f.is_finite() && f.abs() < 9.0e15).map(|f| f as i64))
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse::<i64>().ok()))
         .ok_or_else(|| malformed("a token expiry is not a number"))?;
     if n <= 0 {
         return Err(malformed("a token expiry is not a positive time"));
@@ -174,9 +176,12 @@ mod tests {
         assert_eq!(t.access_token.as_str(), "a");
         assert_eq!(t.access_expires_ms, 1_700_000_000_123);
         assert_eq!(t.refresh_expires_ms, 1_700_000_000_000);
+        let t = parse_token_set(br#"{"accessToken":"a","refreshToken":"r","accessTokenExpires":"1700000000123","refreshTokenExpires":1700000000}"#).unwrap();
+        assert_eq!((t.access_expires_ms, t.refresh_expires_ms), (1_700_000_000_123, 1_700_000_000_000));
         for bad in [
             &br#"{"accessToken":"","refreshToken":"r","accessTokenExpires":1,"refreshTokenExpires":1}"#[..],
             br#"{"accessToken":"a","refreshToken":"r","accessTokenExpires":"soon","refreshTokenExpires":1}"#,
+            br#"{"accessToken":"a","refreshToken":"r","accessTokenExpires":null,"refreshTokenExpires":1}"#,
             br#"{"accessToken":"a","refreshToken":"r","accessTokenExpires":-5,"refreshTokenExpires":1}"#,
             br#"{"accessToken":1,"refreshToken":"r","accessTokenExpires":1,"refreshTokenExpires":1}"#,
             br#"[]"#,
