@@ -1,1 +1,119 @@
-fn main() {}
+//! `sxt-auth-server`: a local, offline stand-in for the Space and Time (SxT)
+//! authentication service.
+//!
+//! It implements the SxT auth protocol (`/v1/auth/...`, as set out in the
+//! project's `sxt-auth-protocol.md`) with real Ed25519 challenge signatures: user
+//! registration on first login (optionally gated by join codes), single-use
+//! challenges, access and refresh tokens with rotation, an absolute session
+//! limit, logout of all sessions, token info and keyring management. State is
+//! kept in memory and disappears when the process exits.
+//!
+//! The project's own tests, examples and demo run against it, and app developers
+//! can use it the same way: start it in CI, read the `listening on <URL>` line,
+//! and point an SxT client or SDK at that URL to exercise login, refresh and
+//! logout without network access or a real SxT account. `--tls` serves HTTPS
+//! with a freshly generated CA whose certificate is written to `--ca-out`.
+//!
+//! It is deliberately an independent implementation (it does not use the
+//! `sxt-auth` library), so that an encoding mistake on the client side cannot
+//! be mirrored, and hidden, by the server.
+//!
+//! Modules: [`cli`] parses options, [`state`] holds the protocol rules and data,
+//! [`routes`] is the HTTP surface, [`crypto`] decodes keys and verifies
+//! signatures, [`problem`] shapes error responses, [`tls`] makes certificates,
+//! [`serve`] runs the accept loop.
+
+mod cli;
+mod crypto;
+mod problem;
+mod routes;
+mod serve;
+mod state;
+mod tls;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+fn main() -> ExitCode {
+    let config = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(cli::Command::Run(config)) => config,
+        Ok(cli::Command::Help) => {
+            print!("{}", cli::HELP);
+            return ExitCode::SUCCESS;
+        }
+        Ok(cli::Command::Version) => {
+            println!("sxt-auth-server {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(msg) => {
+            eprintln!("sxt-auth-server: {msg}\nRun `sxt-auth-server --help` for usage.");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sxt-auth-server: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("sxt-auth-server: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: cli::Config) -> Result<(), String> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| format!("cannot read the listening address: {e}"))?;
+
+    let tls = if config.tls {
+        let material = tls::generate(addr.ip())?;
+        if let Some(path) = &config.ca_out {
+            std::fs::write(path, &material.ca_pem)
+                .map_err(|e| format!("cannot write the CA certificate to {}: {e}", path.display()))?;
+        }
+        Some(TlsAcceptor::from(material.server_config))
+    } else {
+        None
+    };
+
+    let state = Arc::new(state::AuthState::new(state::Policy::from_config(&config)));
+    let app = routes::router(state.clone());
+
+    // Purge expired challenges, tokens and sessions in the background.
+    let purger = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                state.purge_expired();
+            }
+        })
+    };
+
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    {
+        // Tests read this line from a pipe: print it in one piece and flush.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {scheme}://{addr}")
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    }
+
+    serve::serve(listener, tls, app, serve::shutdown_signal()).await;
+    purger.abort();
+    let _ = writeln!(std::io::stderr(), "shutting down");
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Command-line parsing. Hand-written: the option set is small and a parser
+//! crate would cost more compile time than it saves.
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const HELP: &str = "\
+sxt-auth-server: a local, offline stand-in for the Space and Time (SxT) auth service
+
+It speaks the SxT authentication protocol (/v1/auth/...) with real Ed25519
+challenge signatures, rotating refresh tokens, session limits and logout, and keeps
+everything in memory. Point an SxT client or SDK at the URL it prints to test your
+login code in CI without network access or a real SxT account; users register
+themselves on first login, exactly as on the real network.
+
+USAGE:
+    sxt-auth-server [OPTIONS]
+
+OPTIONS:
+    --listen ADDR           Address to listen on [default: 127.0.0.1:0]; port 0 picks a free port
+    --tls                   Serve HTTPS with a freshly generated CA and a certificate for
+                            localhost, 127.0.0.1 and ::1 (and the --listen IP); needs --ca-out
+    --ca-out FILE           Where to write the CA certificate (PEM) that clients must trust;
+                            written before the listening line is printed
+    --join-code CODE        A valid join (organisation) code; repeat for several codes
+    --require-join-code     Refuse to register new users that do not present a join code
+    --challenge-ttl SECS    Lifetime of an authCode challenge [default: 30]
+    --access-ttl SECS       Lifetime of an access token [default: 1500]
+    --refresh-ttl SECS      Lifetime of a refresh token [default: 1800]
+    --session-ttl SECS      Absolute lifetime of a login session, across refreshes [default: 86400]
+    --join-code-ttl SECS    How long join codes stay valid after start-up [default: 86400]
+    -h, --help              Print this help
+    -V, --version           Print the version
+
+OUTPUT:
+    The first line on stdout is `listening on <base URL>` (e.g. http://127.0.0.1:40123),
+    printed once the server accepts connections; use that URL as the client's API URL.
+    One line per request (method, path, status, time) goes to stderr; tokens, keys and
+    signatures are never logged. SIGINT or SIGTERM stops the server (exit status 0).
+
+EXAMPLE (in a CI job):
+    sxt-auth-server --listen 127.0.0.1:0 --tls --ca-out ca.pem --join-code TEAM > server.out &
+    until grep -q '^listening on ' server.out; do sleep 0.1; done
+    API_URL=$(sed -n 's/^listening on //p' server.out)
+";
+
+/// Everything the server needs from the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub tls: bool,
+    pub ca_out: Option<PathBuf>,
+    pub join_codes: Vec<String>,
+    pub require_join_code: bool,
+    pub challenge_ttl: u64,
+    pub access_ttl: u64,
+    pub refresh_ttl: u64,
+    pub session_ttl: u64,
+    pub join_code_ttl: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: false,
+            ca_out: None,
+            join_codes: Vec::new(),
+            require_join_code: false,
+            challenge_ttl: 30,
+            access_ttl: 25 * 60,
+            refresh_ttl: 30 * 60,
+            session_ttl: 24 * 60 * 60,
+            join_code_ttl: 24 * 60 * 60,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Command {
+    Run(Config),
+    Help,
+    Version,
+}
+
+/// Upper bound for every lifetime option: ten years, far from overflowing
+/// millisecond arithmetic.
+const MAX_TTL_SECS: u64 = 10 * 365 * 24 * 60 * 60;
+
+pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, String> {
+    let mut cfg = Config::default();
+    let mut args = args.into_iter();
+    while let Some(raw) = args.next() {
+        let raw = raw.into_string().map_err(|a| format!("argument is not valid UTF-8: {a:?}"))?;
+        // Accept both `--opt value` and `--opt=value`.
+        let (name, inline) = match raw.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (raw.clone(), None),
+        };
+        let mut value = |what: &str| -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            match args.next() {
+                Some(v) => v.into_string().map_err(|_| format!("{name}: {what} is not valid UTF-8")),
+                None => Err(format!("{name} needs a value ({what})")),
+            }
+        };
+        match name.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--listen" => {
+                let v = value("ADDR")?;
+                cfg.listen = v.parse().map_err(|_| format!("--listen: `{v}` is not an IP:port address"))?;
+            }
+            "--tls" => cfg.tls = true,
+            "--ca-out" => {
+                let v = value("FILE")?;
+                if v.is_empty() {
+                    return Err("--ca-out: empty file name".into());
+                }
+                cfg.ca_out = Some(PathBuf::from(v));
+            }
+            "--join-code" => {
+                let v = value("CODE")?;
+                if v.is_empty() || v.len() > 128 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(format!(
+                        "--join-code: `{v}` is not a usable code (1-128 characters, no spaces)"
+                    ));
+                }
+                if !cfg.join_codes.contains(&v) {
+                    cfg.join_codes.push(v);
+                }
+            }
+            "--require-join-code" => cfg.require_join_code = true,
+            "--challenge-ttl" => cfg.challenge_ttl = secs(&name, &value("SECS")?)?,
+            "--access-ttl" => cfg.access_ttl = secs(&name, &value("SECS")?)?,
+            "--refresh-ttl" => cfg.refresh_ttl = secs(&name, &value("SECS")?)?,
+            "--session-ttl" => cfg.session_ttl = secs(&name, &value("SECS")?)?,
+            "--join-code-ttl" => cfg.join_code_ttl = secs(&name, &value("SECS")?)?,
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+        if inline.is_some() && matches!(name.as_str(), "--tls" | "--require-join-code") {
+            return Err(format!("{name} takes no value"));
+        }
+    }
+    if cfg.tls && cfg.ca_out.is_none() {
+        return Err("--tls needs --ca-out FILE, so that clients can trust the generated CA".into());
+    }
+    if !cfg.tls && cfg.ca_out.is_some() {
+        return Err("--ca-out only makes sense with --tls".into());
+    }
+    if cfg.require_join_code && cfg.join_codes.is_empty() {
+        return Err("--require-join-code needs at least one --join-code CODE".into());
+    }
+    Ok(Command::Run(cfg))
+}
+
+fn secs(name: &str, v: &str) -> Result<u64, String> {
+    match v.parse::<u64>() {
+        Ok(n) if (1..=MAX_TTL_SECS).contains(&n) => Ok(n),
+        _ => Err(format!("{name}: `{v}` is not a number of seconds between 1 and {MAX_TTL_SECS}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Command, String> {
+        parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn defaults_follow_the_protocol_lifetimes() {
+        let Command::Run(c) = run(&[]).unwrap() else { panic!() };
+        assert_eq!(c, Config::default());
+        assert_eq!((c.challenge_ttl, c.access_ttl, c.refresh_ttl, c.session_ttl), (30, 1500, 1800, 86400));
+    }
+
+    #[test]
+    fn parses_every_option() {
+        let got = run(&[
+            "--listen",
+            "127.0.0.1:8080",
+            "--tls",
+            "--ca-out=ca.pem",
+            "--join-code",
+            "A",
+            "--join-code=B",
+            "--require-join-code",
+            "--challenge-ttl",
+            "2",
+            "--access-ttl=3",
+            "--refresh-ttl",
+            "4",
+            "--session-ttl",
+            "5",
+            "--join-code-ttl",
+            "6",
+        ])
+        .unwrap();
+        let Command::Run(c) = got else { panic!() };
+        assert_eq!(c.listen, "127.0.0.1:8080".parse().unwrap());
+        assert!(c.tls && c.require_join_code);
+        assert_eq!(c.ca_out, Some(PathBuf::from("ca.pem")));
+        assert_eq!(c.join_codes, vec!["A".to_string(), "B".to_string()]);
+        assert_eq!(
+            (c.challenge_ttl, c.access_ttl, c.refresh_ttl, c.session_ttl, c.join_code_ttl),
+            (2, 3, 4, 5, 6)
+        );
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(run(&["--listen", "localhost"]).is_err());
+        assert!(run(&["--tls"]).is_err());
+        assert!(run(&["--ca-out", "x.pem"]).is_err());
+        assert!(run(&["--require-join-code"]).is_err());
+        assert!(run(&["--access-ttl", "0"]).is_err());
+        assert!(run(&["--access-ttl", "-1"]).is_err());
+        assert!(run(&["--join-code", "has space"]).is_err());
+        assert!(run(&["--session-ttl"]).is_err());
+        assert!(run(&["--tls=yes", "--ca-out", "x"]).is_err());
+        assert!(run(&["--frobnicate"]).is_err());
+        assert_eq!(run(&["--help"]).unwrap(), Command::Help);
+        assert_eq!(run(&["-V"]).unwrap(), Command::Version);
+    }
+}

@@ -1,0 +1,590 @@
+//! End-to-end tests of the HTTP surface, driving the router directly with
+//! requests signed by real Ed25519 keys and a clock the tests can move.
+
+use super::*;
+use crate::state::Policy;
+use axum::body::Body;
+use axum::http::{Method, Request as HttpRequest};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use ed25519_dalek::{Signer, SigningKey};
+use http_body_util::BodyExt as _;
+use serde_json::{json, Value};
+use tower::ServiceExt as _;
+
+const SEED_1: &str = "Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc=";
+const SEED_2: &str = "AlpbthdPZMnUYStjlw03n13atWl1AA33KVJ0If6+3Z4=";
+
+fn policy() -> Policy {
+    Policy {
+        challenge_ttl_ms: 30_000,
+        access_ttl_ms: 1_500_000,
+        refresh_ttl_ms: 1_800_000,
+        session_ttl_ms: 86_400_000,
+        join_code_ttl_ms: 86_400_000,
+        join_codes: vec!["TEAM".into(), "OTHER".into()],
+        require_join_code: false,
+    }
+}
+
+struct Key(SigningKey);
+
+impl Key {
+    fn from_seed(seed_b64: &str) -> Key {
+        Key(SigningKey::from_bytes(&STANDARD.decode(seed_b64).unwrap().try_into().unwrap()))
+    }
+    fn random(n: u8) -> Key {
+        Key(SigningKey::from_bytes(&[n; 32]))
+    }
+    fn public(&self) -> String {
+        STANDARD.encode(self.0.verifying_key().as_bytes())
+    }
+    fn sign(&self, msg: &str) -> String {
+        self.0.sign(msg.as_bytes()).to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+struct Server {
+    state: Arc<AuthState>,
+    app: Router,
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    text: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+    /// Asserts an RFC 7807 error of the given status.
+    fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(self.content_type, "application/problem+json");
+        let v = self.json();
+        assert_eq!(v["status"], status);
+        for field in ["type", "title", "detail"] {
+            assert!(v[field].is_string(), "{field} missing in {v}");
+        }
+        v
+    }
+}
+
+impl Server {
+    fn new(policy: Policy) -> Server {
+        let state = Arc::new(AuthState::new(policy));
+        Server { app: router(state.clone()), state }
+    }
+
+    async fn send(&self, method: Method, path: &str, bearer: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = HttpRequest::builder().method(method).uri(path);
+        if let Some(t) = bearer {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        self.raw(req).await
+    }
+
+    async fn raw(&self, req: HttpRequest<Body>) -> Reply {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let content_type =
+            resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, content_type, text: String::from_utf8(bytes.to_vec()).unwrap() }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, None, Some(body)).await
+    }
+
+    async fn exists(&self, user: &str) -> String {
+        let r = self.send(Method::GET, &format!("/v1/auth/idexists/{user}"), None, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.content_type, "application/json");
+        r.text
+    }
+
+    async fn code(&self, body: Value) -> String {
+        let r = self.post("/v1/auth/code", body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        r.json()["authCode"].as_str().unwrap().to_string()
+    }
+
+    async fn token_with(&self, user: &str, code: &str, key: &Key) -> Reply {
+        let body = json!({
+            "userId": user, "authCode": code, "signature": key.sign(code),
+            "key": key.public(), "scheme": "ed25519",
+        });
+        self.post("/v1/auth/token", body).await
+    }
+
+    /// Full login (or registration): challenge, signature, tokens.
+    async fn login(&self, user: &str, key: &Key) -> Value {
+        let code = self.code(json!({ "userId": user })).await;
+        let r = self.token_with(user, &code, key).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        r.json()
+    }
+
+    async fn get_auth(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    async fn post_auth(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::POST, path, Some(token), None).await
+    }
+}
+
+fn tok(v: &Value, field: &str) -> String {
+    v[field].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn idexists_answers_a_bare_boolean() {
+    let s = Server::new(policy());
+    assert_eq!(s.exists("alice").await, "false");
+    s.login("alice", &Key::from_seed(SEED_1)).await;
+    assert_eq!(s.exists("alice").await, "true");
+    assert_eq!(s.exists("bob").await, "false");
+    // Percent-encoded path segments are decoded.
+    assert_eq!(s.exists("%61lice").await, "true");
+}
+
+#[tokio::test]
+async fn register_login_refresh_validtoken_logout() {
+    let s = Server::new(policy());
+    let key = Key::from_seed(SEED_1);
+    let before = s.state.clock.now_ms();
+    let t = s.login("alice", &key).await;
+    let (access, refresh) = (tok(&t, "accessToken"), tok(&t, "refreshToken"));
+    assert_ne!(access, refresh);
+    // Expiries are epoch milliseconds.
+    let a_exp = t["accessTokenExpires"].as_u64().unwrap();
+    let r_exp = t["refreshTokenExpires"].as_u64().unwrap();
+    assert!(a_exp >= before + 1_500_000 && a_exp < before + 1_510_000, "{a_exp}");
+    assert!(r_exp >= before + 1_800_000 && r_exp < before + 1_810_000, "{r_exp}");
+    assert!(t["sessionExpires"].as_u64().unwrap() >= before + 86_400_000);
+
+    let info = s.get_auth("/v1/auth/validtoken", &access).await;
+    assert_eq!(info.status, StatusCode::OK);
+    let info = info.json();
+    assert_eq!(info["userId"], "alice");
+    assert_eq!(info["restricted"], false);
+    assert_eq!(info["quotaExceeded"], false);
+    assert_eq!(info["trial"], false);
+    assert!(info["subscriptionId"].as_str().unwrap().len() == 36);
+    let session = tok(&info, "sessionId");
+
+    // A refresh token is not an access token and vice versa.
+    s.get_auth("/v1/auth/validtoken", &refresh).await.problem(401);
+    s.post_auth("/v1/auth/refresh", &access).await.problem(401);
+
+    // Refresh rotates: new pair, same session, old refresh token refused.
+    let r = s.post_auth("/v1/auth/refresh", &refresh).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t2 = r.json();
+    let (access2, refresh2) = (tok(&t2, "accessToken"), tok(&t2, "refreshToken"));
+    assert!(access2 != access && refresh2 != refresh && access2 != refresh2);
+    let v = s.problem_of(s.post_auth("/v1/auth/refresh", &refresh).await, 401);
+    assert_eq!(v["title"], "JWT authorization failed");
+    assert_eq!(s.get_auth("/v1/auth/validtoken", &access2).await.json()["sessionId"], session.as_str());
+
+    // A second login is a second session; logout ends both.
+    let other = s.login("alice", &key).await;
+    let r = s.post_auth("/v1/auth/logout", &access2).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(r.text.is_empty());
+    for t in [&access, &access2, &tok(&other, "accessToken")] {
+        s.get_auth("/v1/auth/validtoken", t).await.problem(401);
+    }
+    for t in [&refresh2, &tok(&other, "refreshToken")] {
+        s.post_auth("/v1/auth/refresh", t).await.problem(401);
+    }
+    s.post_auth("/v1/auth/logout", &access2).await.problem(401);
+    // The user still exists and can log in again.
+    let again = s.login("alice", &key).await;
+    // Logout also accepts the refresh token.
+    assert_eq!(
+        s.post_auth("/v1/auth/logout", &tok(&again, "refreshToken")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    s.get_auth("/v1/auth/validtoken", &tok(&again, "accessToken")).await.problem(401);
+}
+
+impl Server {
+    fn problem_of(&self, r: Reply, status: u16) -> Value {
+        r.problem(status)
+    }
+}
+
+#[tokio::test]
+async fn existing_user_needs_a_key_from_its_keyring() {
+    let s = Server::new(policy());
+    s.login("alice", &Key::from_seed(SEED_1)).await;
+    let code = s.code(json!({ "userId": "alice" })).await;
+    let v = s.token_with("alice", &code, &Key::from_seed(SEED_2)).await.problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("keyring"));
+    // Also through the registration endpoint.
+    let r = s.post("/v1/auth/code-register", json!({ "userId": "alice", "email": "a@example.com" })).await;
+    let code = tok(&r.json(), "authCode");
+    s.token_with("alice", &code, &Key::from_seed(SEED_2)).await.problem(400);
+    // The first key still works.
+    s.login("alice", &Key::from_seed(SEED_1)).await;
+}
+
+#[tokio::test]
+async fn join_codes_bind_new_users_to_a_subscription() {
+    let s = Server::new(policy());
+    let sub = |t: Value| {
+        let s = &s;
+        async move {
+            tok(&s.get_auth("/v1/auth/validtoken", &tok(&t, "accessToken")).await.json(), "subscriptionId")
+        }
+    };
+    let mut subs = Vec::new();
+    for (i, (user, join)) in [
+        ("u1", json!("TEAM")),
+        ("u2", json!("TEAM")),
+        ("u3", json!("OTHER")),
+        ("u4", Value::Null),
+        ("u5", json!("")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let code = s.code(json!({ "userId": user, "joinCode": join })).await;
+        let r = s.token_with(user, &code, &Key::random(i as u8 + 1)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        subs.push(sub(r.json()).await);
+    }
+    assert_eq!(subs[0], subs[1]);
+    assert_ne!(subs[0], subs[2]);
+    // No join code (null or "" as some SDKs send): a subscription of one's own.
+    assert_ne!(subs[3], subs[0]);
+    assert_ne!(subs[3], subs[4]);
+
+    let v = s.post("/v1/auth/code", json!({ "userId": "u6", "joinCode": "WRONG" })).await.problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("join code"));
+    s.post(
+        "/v1/auth/code-register",
+        json!({ "userId": "u6", "email": "u6@example.com", "joinCode": "WRONG" }),
+    )
+    .await
+    .problem(400);
+}
+
+#[tokio::test]
+async fn join_codes_can_be_required_and_expire() {
+    let s = Server::new(Policy { require_join_code: true, ..policy() });
+    let v = s.post("/v1/auth/code", json!({ "userId": "newbie" })).await.problem(404);
+    assert!(v["detail"].as_str().unwrap().contains("joinCode"));
+    s.post("/v1/auth/code-register", json!({ "userId": "newbie", "email": "n@example.com" }))
+        .await
+        .problem(404);
+    let code = s.code(json!({ "userId": "newbie", "joinCode": "TEAM" })).await;
+    assert_eq!(s.token_with("newbie", &code, &Key::random(9)).await.status, StatusCode::OK);
+    // Existing users log in without one.
+    s.login("newbie", &Key::random(9)).await;
+
+    // Codes stop working after their lifetime, also for a challenge issued before.
+    let code = s.code(json!({ "userId": "late", "joinCode": "TEAM" })).await;
+    s.state.clock.advance(86_400_000);
+    s.token_with("late", &code, &Key::random(8)).await.problem(400);
+    let v = s.post("/v1/auth/code", json!({ "userId": "late", "joinCode": "TEAM" })).await.problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn code_register_validates_email_and_binds_it() {
+    let s = Server::new(policy());
+    s.post("/v1/auth/code-register", json!({ "userId": "r" })).await.problem(400);
+    s.post("/v1/auth/code-register", json!({ "userId": "r", "email": "not-an-email" })).await.problem(400);
+    s.post("/v1/auth/code-register", json!({ "userId": "r", "email": null })).await.problem(400);
+    let r = s
+        .post(
+            "/v1/auth/code-register",
+            json!({ "userId": "r", "email": "r@example.com", "joinCode": "TEAM" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let code = tok(&r.json(), "authCode");
+    assert_eq!(s.token_with("r", &code, &Key::random(3)).await.status, StatusCode::OK);
+    assert_eq!(s.exists("r").await, "true");
+}
+
+#[tokio::test]
+async fn challenges_are_single_use_bound_and_short_lived() {
+    let s = Server::new(policy());
+    let key = Key::from_seed(SEED_1);
+    let code = s.code(json!({ "userId": "alice" })).await;
+    assert_eq!(s.token_with("alice", &code, &key).await.status, StatusCode::OK);
+    s.token_with("alice", &code, &key).await.problem(400);
+
+    // Bound to the userId that asked for it (and burnt by the attempt).
+    let code = s.code(json!({ "userId": "alice" })).await;
+    let v = s.token_with("mallory", &code, &key).await.problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("different userId"));
+    s.token_with("alice", &code, &key).await.problem(400);
+
+    // A bad signature burns it too.
+    let code = s.code(json!({ "userId": "alice" })).await;
+    let mut body = json!({
+        "userId": "alice", "authCode": code, "signature": key.sign("something else"),
+        "key": key.public(), "scheme": "ed25519",
+    });
+    let v = s.post("/v1/auth/token", body.clone()).await.problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("signature"));
+    body["signature"] = json!(key.sign(&code));
+    s.post("/v1/auth/token", body).await.problem(400);
+
+    // Expiry.
+    let code = s.code(json!({ "userId": "alice" })).await;
+    s.state.clock.advance(30_001);
+    let v = s.token_with("alice", &code, &key).await.problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("expired"));
+    let code = s.code(json!({ "userId": "alice" })).await;
+    s.state.clock.advance(29_000);
+    assert_eq!(s.token_with("alice", &code, &key).await.status, StatusCode::OK);
+
+    // Unknown code.
+    s.token_with("alice", "0123456789abcdef", &key).await.problem(400);
+}
+
+#[tokio::test]
+async fn prefix_is_part_of_the_signed_auth_code() {
+    let s = Server::new(policy());
+    let code = s.code(json!({ "userId": "p", "prefix": "Sign in to Example ✓: " })).await;
+    assert!(code.starts_with("Sign in to Example ✓: "));
+    assert_eq!(s.token_with("p", &code, &Key::random(4)).await.status, StatusCode::OK);
+    let long = "x".repeat(257);
+    s.post("/v1/auth/code", json!({ "userId": "p", "prefix": long })).await.problem(400);
+}
+
+#[tokio::test]
+async fn tokens_expire_and_never_outlive_the_session() {
+    let s = Server::new(Policy { session_ttl_ms: 2_000_000, ..policy() });
+    let key = Key::from_seed(SEED_1);
+    let start = s.state.clock.now_ms();
+    let t = s.login("alice", &key).await;
+    let session_end = t["sessionExpires"].as_u64().unwrap();
+    assert!(session_end >= start + 2_000_000 && session_end < start + 2_010_000);
+
+    // Access token expiry: validtoken refuses it, refresh still works.
+    s.state.clock.advance(1_500_000);
+    s.get_auth("/v1/auth/validtoken", &tok(&t, "accessToken")).await.problem(401);
+    let r = s.post_auth("/v1/auth/refresh", &tok(&t, "refreshToken")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t2 = r.json();
+    // Both new expiries are clamped to the session end.
+    assert_eq!(t2["accessTokenExpires"].as_u64().unwrap(), session_end);
+    assert_eq!(t2["refreshTokenExpires"].as_u64().unwrap(), session_end);
+    assert_eq!(t2["sessionExpires"].as_u64().unwrap(), session_end);
+
+    // Past the session end nothing works, and a refresh cannot extend it.
+    s.state.clock.advance(500_001);
+    s.post_auth("/v1/auth/refresh", &tok(&t2, "refreshToken")).await.problem(401);
+    s.get_auth("/v1/auth/validtoken", &tok(&t2, "accessToken")).await.problem(401);
+    // A full login starts a new session.
+    s.login("alice", &key).await;
+}
+
+#[tokio::test]
+async fn refresh_token_expires_on_its_own() {
+    let s = Server::new(policy());
+    let t = s.login("alice", &Key::from_seed(SEED_1)).await;
+    s.state.clock.advance(1_800_000);
+    s.post_auth("/v1/auth/refresh", &tok(&t, "refreshToken")).await.problem(401);
+}
+
+#[tokio::test]
+async fn keyring_list_and_add() {
+    let s = Server::new(policy());
+    let (first, second) = (Key::from_seed(SEED_1), Key::from_seed(SEED_2));
+    let t = s.login("alice", &first).await;
+    let access = tok(&t, "accessToken");
+
+    let keys = s.get_auth("/v1/auth/keys", &access).await.json();
+    assert_eq!(keys.as_array().unwrap().len(), 1);
+    assert_eq!(keys[0]["key"], first.public().as_str());
+    assert_eq!(keys[0]["scheme"], "ed25519");
+    assert!(keys[0]["created"].as_u64().unwrap() > 1_600_000_000_000);
+
+    let add = |code: &str, key: &Key, signer: &Key| json!({ "authCode": code, "signature": signer.sign(code), "key": key.public(), "scheme": "ed25519" });
+    let keys_code = || {
+        let (s, access) = (&s, access.clone());
+        async move { tok(&s.post_auth("/v1/auth/keys/code", &access).await.json(), "authCode") }
+    };
+
+    // Signed by the old key instead of the new one: refused.
+    let code = keys_code().await;
+    s.send(Method::POST, "/v1/auth/keys", Some(&access), Some(add(&code, &second, &first)))
+        .await
+        .problem(400);
+    // A login challenge cannot add a key, and a key challenge cannot log in.
+    let login_code = s.code(json!({ "userId": "alice" })).await;
+    s.send(Method::POST, "/v1/auth/keys", Some(&access), Some(add(&login_code, &second, &second)))
+        .await
+        .problem(400);
+    let code = keys_code().await;
+    let v = s.token_with("alice", &code, &first).await.problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("adding a key"));
+
+    // Properly signed by the new key.
+    let code = keys_code().await;
+    let r = s.send(Method::POST, "/v1/auth/keys", Some(&access), Some(add(&code, &second, &second))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["key"], second.public().as_str());
+    let keys = s.get_auth("/v1/auth/keys", &access).await.json();
+    assert_eq!(keys.as_array().unwrap().len(), 2);
+
+    // Duplicate refused; the new key logs in.
+    let code = keys_code().await;
+    let v = s
+        .send(Method::POST, "/v1/auth/keys", Some(&access), Some(add(&code, &second, &second)))
+        .await
+        .problem(400);
+    assert!(v["detail"].as_str().unwrap().contains("already"));
+    s.login("alice", &second).await;
+
+    // Another user cannot use alice's key challenge.
+    let bob = s.login("bob", &Key::random(5)).await;
+    let code = keys_code().await;
+    let third = Key::random(6);
+    s.send(Method::POST, "/v1/auth/keys", Some(&tok(&bob, "accessToken")), Some(add(&code, &third, &third)))
+        .await
+        .problem(400);
+
+    // All key endpoints need an access token.
+    s.send(Method::GET, "/v1/auth/keys", None, None).await.problem(401);
+    s.send(Method::POST, "/v1/auth/keys/code", None, None).await.problem(401);
+    s.send(Method::POST, "/v1/auth/keys", None, Some(add(&code, &third, &third))).await.problem(401);
+    s.get_auth("/v1/auth/keys", &tok(&bob, "refreshToken")).await.problem(401);
+}
+
+#[tokio::test]
+async fn malformed_requests_get_400_and_never_echo_secrets() {
+    let s = Server::new(policy());
+    let key = Key::from_seed(SEED_1);
+    let code = s.code(json!({ "userId": "alice" })).await;
+    let good = json!({
+        "userId": "alice", "authCode": code, "signature": key.sign(&code),
+        "key": key.public(), "scheme": "ed25519",
+    });
+    let cases: Vec<(&str, Value)> = vec![
+        ("scheme", json!("ED25519")),
+        ("scheme", json!("ecdsa")),
+        ("scheme", Value::Null),
+        ("signature", json!(key.sign(&code).to_uppercase())),
+        ("signature", json!(STANDARD.encode([0u8; 64]))),
+        ("key", json!(key.public().trim_end_matches('='))),
+        ("key", json!(STANDARD.encode([1u8; 64]))),
+        ("userId", json!("has space")),
+        ("userId", json!("")),
+        ("authCode", Value::Null),
+        ("key", json!(42)),
+    ];
+    for (field, value) in cases {
+        let mut body = good.clone();
+        body[field] = value.clone();
+        let v = s.post("/v1/auth/token", body).await.problem(400);
+        let text = v.to_string();
+        assert!(!text.contains(&key.public()[..20]), "{text}");
+        assert!(!text.contains(&key.sign(&code)[..40]), "{text}");
+    }
+    // None of those consumed the challenge.
+    assert_eq!(s.post("/v1/auth/token", good).await.status, StatusCode::OK);
+
+    s.post("/v1/auth/code", json!({})).await.problem(400);
+    s.post("/v1/auth/code", json!(["alice"])).await.problem(400);
+    s.post("/v1/auth/code", json!("alice")).await.problem(400);
+    s.send(Method::POST, "/v1/auth/code", None, None).await.problem(400);
+    let bad_json = HttpRequest::post("/v1/auth/code")
+        .header("content-type", "application/json")
+        .body(Body::from("{\"userId\": "))
+        .unwrap();
+    s.raw(bad_json).await.problem(400);
+    let no_type = HttpRequest::post("/v1/auth/code").body(Body::from("{\"userId\":\"a\"}")).unwrap();
+    s.raw(no_type).await.problem(415);
+    let big = HttpRequest::post("/v1/auth/code")
+        .header("content-type", "application/json")
+        .body(Body::from(format!("{{\"userId\":\"{}\"}}", "a".repeat(BODY_LIMIT))))
+        .unwrap();
+    s.raw(big).await.problem(413);
+
+    // Bearer tokens: missing, wrong scheme, unknown; the token is not echoed.
+    s.send(Method::GET, "/v1/auth/validtoken", None, None).await.problem(401);
+    let basic = HttpRequest::get("/v1/auth/validtoken")
+        .header("authorization", "Basic abc")
+        .body(Body::empty())
+        .unwrap();
+    s.raw(basic).await.problem(401);
+    let v = s.get_auth("/v1/auth/validtoken", "made-up-token-value").await.problem(401);
+    assert!(!v.to_string().contains("made-up-token-value"));
+    let lower = HttpRequest::get("/v1/auth/validtoken")
+        .header("authorization", "bearer x")
+        .body(Body::empty())
+        .unwrap();
+    s.raw(lower).await.problem(401);
+}
+
+#[tokio::test]
+async fn tolerates_what_sdks_send() {
+    let s = Server::new(policy());
+    let t = s.login("alice", &Key::from_seed(SEED_1)).await;
+    let access = tok(&t, "accessToken");
+    // The Python SDK sends `{}` with content-type JSON on GET and bodiless POSTs.
+    let req = HttpRequest::get("/v1/auth/validtoken")
+        .header("authorization", format!("Bearer {access}"))
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(s.raw(req).await.status, StatusCode::OK);
+    let req = HttpRequest::post("/v1/auth/refresh")
+        .header("authorization", format!("Bearer {}", tok(&t, "refreshToken")))
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(s.raw(req).await.status, StatusCode::OK);
+    // Unknown fields are ignored; content-type parameters are fine.
+    let req = HttpRequest::post("/v1/auth/code")
+        .header("content-type", "application/json; charset=utf-8")
+        .body(Body::from(r#"{"userId":"alice","somethingElse":1}"#))
+        .unwrap();
+    assert_eq!(s.raw(req).await.status, StatusCode::OK);
+    // HEAD works wherever GET does.
+    let r = s.send(Method::HEAD, "/v1/auth/idexists/alice", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods() {
+    let s = Server::new(policy());
+    s.send(Method::GET, "/v1/auth/nothing", None, None).await.problem(404);
+    s.send(Method::GET, "/v2/auth/code", None, None).await.problem(404);
+    s.send(Method::GET, "/v1/auth/code/", None, None).await.problem(404);
+    s.send(Method::GET, "/v1/auth/code", None, None).await.problem(405);
+    s.send(Method::POST, "/v1/auth/idexists/alice", None, Some(json!({}))).await.problem(405);
+    s.send(Method::DELETE, "/v1/auth/keys", None, None).await.problem(405);
+}
+
+#[tokio::test]
+async fn expired_entries_are_purged() {
+    let s = Server::new(policy());
+    let key = Key::from_seed(SEED_1);
+    s.login("alice", &key).await;
+    for _ in 0..10 {
+        s.code(json!({ "userId": "alice" })).await;
+    }
+    let (users, challenges, tokens, sessions) = s.state.counts();
+    assert_eq!((users, challenges, tokens, sessions), (1, 10, 2, 1));
+    s.state.clock.advance(86_400_001);
+    s.state.purge_expired();
+    assert_eq!(s.state.counts(), (1, 0, 0, 0));
+}
