@@ -158,3 +158,62 @@ fn server_errors_carry_status_title_and_detail_but_not_secrets() {
     assert_eq!(e.detail(), Some("database down"));
     assert!(!e.to_string().contains(key.to_base64().as_str()));
 }
+
+/// Records the raw bytes of the first request on a connection and answers `reply`.
+fn recording(reply: Vec<u8>) -> (u16, std::sync::mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if let Some(Ok(mut s)) = listener.incoming().next() {
+            let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&seen);
+                if let Some(head_end) = text.find("\r\n\r\n") {
+                    let length = text[..head_end]
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                        .unwrap_or(0);
+                    if seen.len() >= head_end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            let _ = s.write_all(&reply);
+            let _ = tx.send(String::from_utf8_lossy(&seen).into_owned());
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn requests_carry_the_protocol_headers_and_body() {
+    let (port, seen) = recording(response("200 OK", "content-type: application/json\r\n", br#"{"authCode":"abc"}"#));
+    let mut config = ClientConfig::default();
+    config.transport.allow_http = true;
+    config.transport.user_agent = "my-app/2.0".into();
+    let client = Client::with_config(&format!("http://127.0.0.1:{port}/v1/"), &config).unwrap();
+    let _ = client.register("alice", &PrivateKey::generate(), Some("ORG"));
+    let request = seen.recv_timeout(Duration::from_secs(5)).unwrap();
+    let (head, body) = request.split_once("\r\n\r\n").unwrap();
+    let head = head.to_ascii_lowercase();
+    assert!(head.starts_with("post /v1/auth/code http/1.1\r\n"), "{head}");
+    assert!(head.contains("\r\naccept: application/json"), "{head}");
+    assert!(head.contains("\r\ncontent-type: application/json"), "{head}");
+    assert!(head.contains("\r\nuser-agent: my-app/2.0"), "{head}");
+    assert!(!head.contains("authorization"), "{head}");
+    assert_eq!(body, r#"{"userId":"alice","joinCode":"ORG"}"#);
+
+    let (port, seen) = recording(response("200 OK", "", b"false"));
+    let default_ua = client_for(port, Duration::from_secs(5));
+    assert!(!default_ua.user_exists("bob").unwrap());
+    let head = seen.recv_timeout(Duration::from_secs(5)).unwrap().to_ascii_lowercase();
+    assert!(head.starts_with("get /v1/auth/idexists/bob http/1.1\r\n"), "{head}");
+    assert!(head.contains(&format!("\r\nuser-agent: sxt-auth/{}", sxt_auth::VERSION)), "{head}");
+}
