@@ -1,0 +1,3 @@
+module github.com/sxt-auth/sxt-auth/bindings/go
+
+go 1.22

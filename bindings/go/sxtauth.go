@@ -1,0 +1,791 @@
+package sxtauth
+
+// Every cgo call of the package is in this file. Why it is memory safe, also when the garbage collector,
+// finalizers and many goroutines are involved:
+//
+//  1. Handles are ids, not addresses. The library hands out sxt_client/sxt_session pointers that are table
+//     ids with a type tag in the top bits: never valid addresses, never inside the Go heap, never
+//     dereferenced by anyone. Holding them in Go pointer-typed fields is therefore fine for the garbage
+//     collector, and cgocheck never sees a Go pointer in them.
+//  2. No use after free, by construction in the library. Every C call looks its handle up in a
+//     process-wide table and holds its own reference to the object for the duration of the call. Freeing
+//     a handle removes it from the table: a call already inside the library finishes normally, and every
+//     later call with that id (even after the slot is reused: ids carry a generation) returns
+//     SXT_STATUS_INVALID_HANDLE. A second free is a no-op.
+//  3. No data race in Go. Each Client and Session keeps its handle in an atomic.Pointer to an immutable
+//     box. Close swaps it with nil and frees what it got, so exactly one Close frees it; a method loads the
+//     handle once and passes that value to C. A method that loads it just before a concurrent Close gets either a normal
+//     result or SXT_STATUS_INVALID_HANDLE from the library (point 2); one that loads it after gets a
+//     Go-side "closed" error. Nothing ever crashes.
+//  4. Finalizers. NewClient and the sign-in methods set Close as the object's finalizer, so a forgotten
+//     Close only delays the release. runtime.KeepAlive(obj) follows every C call that uses obj's handle,
+//     so the finalizer cannot run (and free the handle) while the call is in progress; by point 2 it
+//     would be harmless even then, but the call's result should not depend on the collector's timing.
+//  5. No thread-local state. Consecutive cgo calls of one goroutine may run on different OS threads, so
+//     every fallible call gets its own sxt_error** out-parameter; callError copies the error's fields into
+//     a Go *Error and frees it at once. The library's last-error state is never consulted.
+//  6. Memory ownership. Strings the library hands out are copied into Go strings and released with
+//     sxt_string_free (which wipes them), never with C.free. Strings the package allocates with C.CString
+//     are freed with C.free by cStrings.free; those holding private keys are overwritten with zeros first.
+//     Go strings cannot be wiped: the key and token strings callers pass in or get back stay in Go memory
+//     until the collector reuses it.
+//  7. cgocheck. The only Go memory passed to C is the address of a local out-variable (a C pointer, a
+//     C.bool or a C.int64_t) that holds no Go pointer, which the cgo pointer rules allow; C keeps none of
+//     them beyond the call.
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "sxt_auth.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// The Status constants must equal the header's numbers: each line fails to compile (constant index out of
+// range) when the two differ.
+func _() {
+	var x [1]struct{}
+	_ = x[StatusOK-C.SXT_STATUS_OK]
+	_ = x[StatusNullArgument-C.SXT_STATUS_NULL_ARGUMENT]
+	_ = x[StatusInvalidUTF8-C.SXT_STATUS_INVALID_UTF8]
+	_ = x[StatusInvalidArgument-C.SXT_STATUS_INVALID_ARGUMENT]
+	_ = x[StatusInvalidKey-C.SXT_STATUS_INVALID_KEY]
+	_ = x[StatusInvalidURL-C.SXT_STATUS_INVALID_URL]
+	_ = x[StatusInsecureURL-C.SXT_STATUS_INSECURE_URL]
+	_ = x[StatusInvalidHandle-C.SXT_STATUS_INVALID_HANDLE]
+	_ = x[StatusInvalidCertificate-C.SXT_STATUS_INVALID_CERTIFICATE]
+	_ = x[StatusNetwork-C.SXT_STATUS_NETWORK]
+	_ = x[StatusTimeout-C.SXT_STATUS_TIMEOUT]
+	_ = x[StatusTLS-C.SXT_STATUS_TLS]
+	_ = x[StatusResponseTooLarge-C.SXT_STATUS_RESPONSE_TOO_LARGE]
+	_ = x[StatusRedirect-C.SXT_STATUS_REDIRECT]
+	_ = x[StatusMalformedResponse-C.SXT_STATUS_MALFORMED_RESPONSE]
+	_ = x[StatusBadRequest-C.SXT_STATUS_BAD_REQUEST]
+	_ = x[StatusUnauthorized-C.SXT_STATUS_UNAUTHORIZED]
+	_ = x[StatusNotFound-C.SXT_STATUS_NOT_FOUND]
+	_ = x[StatusConflict-C.SXT_STATUS_CONFLICT]
+	_ = x[StatusRateLimited-C.SXT_STATUS_RATE_LIMITED]
+	_ = x[StatusClientError-C.SXT_STATUS_CLIENT_ERROR]
+	_ = x[StatusServerError-C.SXT_STATUS_SERVER_ERROR]
+	_ = x[StatusLoggedOut-C.SXT_STATUS_LOGGED_OUT]
+	_ = x[StatusSessionExpired-C.SXT_STATUS_SESSION_EXPIRED]
+	_ = x[StatusPanic-C.SXT_STATUS_PANIC]
+	_ = x[StatusInternal-C.SXT_STATUS_INTERNAL]
+}
+
+const statusOK = C.SXT_STATUS_OK
+
+// Version returns the version of the linked library, "MAJOR.MINOR.PATCH".
+func Version() string { return C.GoString(C.sxt_version()) }
+
+func statusName(s Status) string { return C.GoString(C.sxt_status_name(C.int32_t(s))) }
+
+func statusDescription(s Status) string {
+	return C.GoString(C.sxt_status_description(C.int32_t(s)))
+}
+
+// liveObjects is the library's count of handles and strings not yet freed, process-wide (for leak tests).
+func liveObjects() int { return int(C.sxt_live_objects()) }
+
+// callError turns a failed call's status and sxt_error into a Go *Error, and frees the sxt_error.
+func callError(st C.sxt_status, e *C.sxt_error) error {
+	defer C.sxt_error_free(e)
+	err := &Error{Code: Status(st)}
+	if e == nil {
+		err.Message = statusDescription(err.Code)
+		return err
+	}
+	err.Message = C.GoString(C.sxt_error_message(e))
+	err.HTTPStatus = int(C.sxt_error_http_status(e))
+	err.Title = borrowedString(C.sxt_error_title(e))
+	err.Detail = borrowedString(C.sxt_error_detail(e))
+	err.Argument = borrowedString(C.sxt_error_argument(e))
+	return err
+}
+
+func borrowedString(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}
+
+// takeString copies a string the library handed out and releases it with sxt_string_free (which wipes it).
+func takeString(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	s := C.GoString(p)
+	C.sxt_string_free(p)
+	return s
+}
+
+// cStrings collects the C copies of a call's string arguments; free releases them all (wiping the secret
+// ones first).
+type cStrings struct {
+	ptrs   []*C.char
+	sizes  []int
+	secret []bool
+}
+
+// add returns a C copy of s. A NUL byte cannot cross the C API, so it is refused with
+// StatusInvalidArgument naming the argument instead of being silently truncated.
+func (a *cStrings) add(argument, s string, secret bool) (*C.char, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return nil, inputError(StatusInvalidArgument, argument, "contains a NUL byte")
+	}
+	p := C.CString(s)
+	a.ptrs = append(a.ptrs, p)
+	a.sizes = append(a.sizes, len(s)+1)
+	a.secret = append(a.secret, secret)
+	return p, nil
+}
+
+// optional is add, except that "" becomes NULL (the C API's "none").
+func (a *cStrings) optional(argument, s string) (*C.char, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return a.add(argument, s, false)
+}
+
+func (a *cStrings) free() {
+	for i, p := range a.ptrs {
+		if a.secret[i] {
+			C.memset(unsafe.Pointer(p), 0, C.size_t(a.sizes[i]))
+		}
+		C.free(unsafe.Pointer(p))
+	}
+	a.ptrs, a.sizes, a.secret = nil, nil, nil
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Keys
+
+// GenerateKey makes a new Ed25519 key pair from the operating system's random number generator. The
+// private key is the standard base64 of the 32-byte seed (44 characters: the form SxT tools print and
+// [Client.Login] accepts); the public key is the standard base64 of its 32 bytes. Safe from any goroutine.
+// The private key is a secret: store it as such.
+func GenerateKey() (privateKey, publicKey string, err error) {
+	var priv, pub *C.char
+	var cerr *C.sxt_error
+	if st := C.sxt_keygen(&priv, &pub, &cerr); st != statusOK {
+		return "", "", callError(st, cerr)
+	}
+	return takeString(priv), takeString(pub), nil
+}
+
+// PublicKey derives the public key (standard base64) of privateKey, which may be the base64 of the 32-byte
+// seed, 64 hex characters of the seed, or the base64 of the 64 bytes seed || public key. It is also the way
+// to validate a private key. Safe from any goroutine.
+//
+// Errors: [StatusInvalidKey]; [StatusInvalidUTF8]; [StatusInvalidArgument] when it holds a NUL byte.
+func PublicKey(privateKey string) (string, error) {
+	var args cStrings
+	defer args.free()
+	ckey, err := args.add("private_key", privateKey, true)
+	if err != nil {
+		return "", err
+	}
+	var out *C.char
+	var cerr *C.sxt_error
+	if st := C.sxt_key_public(ckey, &out, &cerr); st != statusOK {
+		return "", callError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// Sign signs the exact UTF-8 bytes of message (for example an authCode) with privateKey (any encoding
+// [PublicKey] accepts) and returns the 64-byte Ed25519 signature as lowercase hex (128 characters). For
+// custom flows: the sign-in methods sign for you. Safe from any goroutine.
+//
+// Errors: [StatusInvalidKey]; [StatusInvalidUTF8]; [StatusInvalidArgument] when an argument holds a NUL
+// byte.
+func Sign(privateKey, message string) (string, error) {
+	var args cStrings
+	defer args.free()
+	ckey, err := args.add("private_key", privateKey, true)
+	if err != nil {
+		return "", err
+	}
+	cmsg, err := args.add("message", message, false)
+	if err != nil {
+		return "", err
+	}
+	var out *C.char
+	var cerr *C.sxt_error
+	if st := C.sxt_key_sign(ckey, cmsg, &out, &cerr); st != statusOK {
+		return "", callError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Client
+
+// Client is a connection to one SxT auth service: its base URL, settings and a connection pool shared by
+// every session started from it. It is immutable once created and safe for concurrent use by any number of
+// goroutines. Sessions keep what they need of it, so it may be closed while its sessions live on.
+//
+// Close releases it; a Client that becomes unreachable without Close is released by a finalizer.
+type Client struct {
+	handle  atomic.Pointer[clientHandle]
+	baseURL string
+}
+
+// clientHandle boxes the C handle, since an incomplete C type cannot be an atomic.Pointer's type argument.
+type clientHandle struct{ p *C.sxt_client }
+
+// NewClient creates a client for the service at baseURL, which may end with or without "/" and "/v1"
+// ("https://api.spaceandtime.dev", "https://api.spaceandtime.dev/v1/", ...). With no options it uses the
+// defaults: connect timeout 10 s, read timeout 15 s, whole-exchange timeout 30 s, https only, Mozilla's
+// trusted roots, user agent "sxt-auth/<version>", refresh margin 60 s. NewClient makes no network call.
+//
+// The caller owns the returned Client and should Close it when done.
+//
+// Errors: [StatusInvalidURL]; [StatusInsecureURL] (http:// without [WithAllowHTTP]);
+// [StatusInvalidCertificate] ([WithCAPEM]); [StatusInvalidArgument] (an option's value out of range, or a
+// NUL byte in a string).
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	var cfg clientConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	var args cStrings
+	defer args.free()
+	curl, err := args.add("base_url", baseURL, false)
+	if err != nil {
+		return nil, err
+	}
+	var cerr *C.sxt_error
+	var copts *C.sxt_client_options
+	if st := C.sxt_client_options_new(&copts, &cerr); st != statusOK {
+		return nil, callError(st, cerr)
+	}
+	defer C.sxt_client_options_free(copts)
+
+	if cfg.timeout != nil {
+		ms, err := optionMillis("timeout", *cfg.timeout)
+		if err != nil {
+			return nil, err
+		}
+		if st := C.sxt_client_options_set_timeout_ms(copts, ms, &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+	if cfg.connectTimeout != nil {
+		ms, err := optionMillis("connect_timeout", *cfg.connectTimeout)
+		if err != nil {
+			return nil, err
+		}
+		if st := C.sxt_client_options_set_connect_timeout_ms(copts, ms, &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+	if cfg.readTimeout != nil {
+		ms, err := optionMillis("read_timeout", *cfg.readTimeout)
+		if err != nil {
+			return nil, err
+		}
+		if st := C.sxt_client_options_set_read_timeout_ms(copts, ms, &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+	if cfg.refreshMargin != nil {
+		ms, err := optionMillis("refresh_margin", *cfg.refreshMargin)
+		if err != nil {
+			return nil, err
+		}
+		if st := C.sxt_client_options_set_refresh_margin_ms(copts, ms, &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+	for _, pem := range cfg.caPEMs {
+		cpem, err := args.add("pem", string(pem), false)
+		if err != nil {
+			return nil, err
+		}
+		if st := C.sxt_client_options_add_ca_pem(copts, cpem, &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+	if cfg.allowHTTP {
+		if st := C.sxt_client_options_set_allow_http(copts, C.bool(true), &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+	if cfg.keepKey != nil {
+		if st := C.sxt_client_options_set_keep_key(copts, C.bool(*cfg.keepKey), &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+	if cfg.userAgent != nil {
+		cua, err := args.add("user_agent", *cfg.userAgent, false)
+		if err != nil {
+			return nil, err
+		}
+		if st := C.sxt_client_options_set_user_agent(copts, cua, &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
+
+	var h *C.sxt_client
+	if st := C.sxt_client_new(curl, copts, &h, &cerr); st != statusOK {
+		return nil, callError(st, cerr)
+	}
+	var curlOut *C.char
+	if st := C.sxt_client_base_url(h, &curlOut, &cerr); st != statusOK {
+		C.sxt_client_free(h)
+		return nil, callError(st, cerr)
+	}
+	c := &Client{baseURL: takeString(curlOut)}
+	c.handle.Store(&clientHandle{h})
+	runtime.SetFinalizer(c, (*Client).Close)
+	return c, nil
+}
+
+func optionMillis(argument string, d time.Duration) (C.uint32_t, error) {
+	ms, ok := durationMillis(d)
+	if !ok {
+		return 0, inputError(StatusInvalidArgument, argument, "must be between 0 and 2^32-1 milliseconds")
+	}
+	return C.uint32_t(ms), nil
+}
+
+// afterHandleLoad, when set (by tests only), runs between a method's load of its handle and its C call: the
+// window in which a concurrent Close leaves the method holding a freed handle.
+var afterHandleLoad func()
+
+func (c *Client) h() *C.sxt_client {
+	if c == nil {
+		return nil
+	}
+	if b := c.handle.Load(); b != nil {
+		if afterHandleLoad != nil {
+			afterHandleLoad()
+		}
+		return b.p
+	}
+	return nil
+}
+
+// BaseURL returns the normalised base URL (no trailing "/" or "/v1"). It works after Close too.
+func (c *Client) BaseURL() string {
+	if c == nil {
+		return ""
+	}
+	return c.baseURL
+}
+
+// Close releases the client. It is idempotent and safe to call concurrently with other methods: calls
+// already running finish normally, later ones fail with [ErrInvalidHandle]. Sessions started from the
+// client keep working. It always returns nil (it satisfies io.Closer).
+func (c *Client) Close() error {
+	if c == nil {
+		return nil
+	}
+	if b := c.handle.Swap(nil); b != nil {
+		C.sxt_client_free(b.p)
+	}
+	return nil
+}
+
+// UserExists asks the service whether userID is taken (GET /v1/auth/idexists/{userId}).
+//
+// Errors: [StatusInvalidArgument] (empty, over 256 bytes, control characters, NUL), [StatusInvalidUTF8],
+// [StatusInvalidHandle] (closed client), the transport statuses ([StatusNetwork] to
+// [StatusMalformedResponse]) and the server's refusals ([StatusBadRequest] to [StatusServerError]).
+func (c *Client) UserExists(userID string) (bool, error) {
+	var args cStrings
+	defer args.free()
+	cuser, err := args.add("user_id", userID, false)
+	if err != nil {
+		return false, err
+	}
+	h := c.h()
+	if h == nil {
+		return false, closedError("client")
+	}
+	var exists C.bool
+	var cerr *C.sxt_error
+	st := C.sxt_user_exists(h, cuser, &exists, &cerr)
+	runtime.KeepAlive(c)
+	if st != statusOK {
+		return false, callError(st, cerr)
+	}
+	return bool(exists), nil
+}
+
+// Login signs in the existing user userID with privateKey (any encoding [PublicKey] accepts): a challenge
+// from POST /v1/auth/code, signed, traded for tokens at POST /v1/auth/token. The library first asks
+// whether the user exists, so a mistyped user id never creates an account.
+//
+// The returned Session belongs to the caller (Close it when done). Unless [WithKeepKey](false) was given,
+// it keeps a copy of the key in the library's memory, so it can sign in again by itself when its refresh
+// chain or the 24-hour session runs out; the copy is wiped when the session is released.
+//
+// Errors: [StatusNotFound] (unknown user), [StatusBadRequest] (signature refused, key not on the user's
+// keyring), [StatusUnauthorized], [StatusInvalidKey], [StatusInvalidArgument], [StatusInvalidUTF8],
+// [StatusInvalidHandle] (closed client), and the transport statuses.
+func (c *Client) Login(userID, privateKey string) (*Session, error) {
+	var args cStrings
+	defer args.free()
+	cuser, err := args.add("user_id", userID, false)
+	if err != nil {
+		return nil, err
+	}
+	ckey, err := args.add("private_key", privateKey, true)
+	if err != nil {
+		return nil, err
+	}
+	h := c.h()
+	if h == nil {
+		return nil, closedError("client")
+	}
+	var s *C.sxt_session
+	var cerr *C.sxt_error
+	st := C.sxt_login(h, cuser, ckey, &s, &cerr)
+	runtime.KeepAlive(c)
+	if st != statusOK {
+		return nil, callError(st, cerr)
+	}
+	return newSession(s), nil
+}
+
+// Register registers the new user userID with privateKey as its first key and signs it in. joinCode is
+// the organisation's join code, which joins its subscription; "" means none (SxT made it optional, though
+// a deployment may require one). For an existing user whose keyring holds the key, this is a plain
+// sign-in. The returned Session is as for [Client.Login].
+//
+// Errors: as [Client.Login]; an unknown join code, a missing one that the deployment requires, or a user
+// id already registered with another key is refused by the server: [StatusBadRequest] (or
+// [StatusNotFound], [StatusConflict], [StatusUnauthorized], as the deployment answers).
+func (c *Client) Register(userID, privateKey, joinCode string) (*Session, error) {
+	return c.register(userID, privateKey, joinCode, nil)
+}
+
+// RegisterWithEmail registers the new user userID through POST /v1/auth/code-register, which also takes
+// an e-mail address; joinCode "" means none. Otherwise as [Client.Register].
+//
+// Errors: as [Client.Register]; an invalid e-mail address is refused by the server ([StatusBadRequest]).
+func (c *Client) RegisterWithEmail(userID, privateKey, email, joinCode string) (*Session, error) {
+	return c.register(userID, privateKey, joinCode, &email)
+}
+
+func (c *Client) register(userID, privateKey, joinCode string, email *string) (*Session, error) {
+	var args cStrings
+	defer args.free()
+	cuser, err := args.add("user_id", userID, false)
+	if err != nil {
+		return nil, err
+	}
+	ckey, err := args.add("private_key", privateKey, true)
+	if err != nil {
+		return nil, err
+	}
+	ccode, err := args.optional("join_code", joinCode)
+	if err != nil {
+		return nil, err
+	}
+	var cemail *C.char
+	if email != nil {
+		if cemail, err = args.add("email", *email, false); err != nil {
+			return nil, err
+		}
+	}
+	h := c.h()
+	if h == nil {
+		return nil, closedError("client")
+	}
+	var s *C.sxt_session
+	var cerr *C.sxt_error
+	var st C.sxt_status
+	if email != nil {
+		st = C.sxt_register_with_email(h, cuser, ckey, cemail, ccode, &s, &cerr)
+	} else {
+		st = C.sxt_register(h, cuser, ckey, ccode, &s, &cerr)
+	}
+	runtime.KeepAlive(c)
+	if st != statusOK {
+		return nil, callError(st, cerr)
+	}
+	return newSession(s), nil
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Session
+
+// Session is a signed-in user: its tokens, refreshed ahead of expiry (one refresh at a time, however many
+// goroutines ask), and renewed by a new sign-in when the refresh chain or the 24-hour session runs out
+// (the session keeps the key it signed in with, in the library's memory, unless [WithKeepKey](false)).
+//
+// A Session is safe for concurrent use by any number of goroutines, and may be closed while other
+// goroutines are inside calls on it: those finish or fail with [ErrInvalidHandle]; nothing crashes. After
+// [Session.Logout], calls fail with [ErrLoggedOut]. Close releases it and wipes its tokens and key from
+// the library's memory; a Session that becomes unreachable without Close is released by a finalizer.
+// Tokens returned as Go strings are the caller's: they are secrets, and Go cannot wipe them.
+type Session struct {
+	handle atomic.Pointer[sessionHandle]
+}
+
+// sessionHandle boxes the C handle, as clientHandle does.
+type sessionHandle struct{ p *C.sxt_session }
+
+func newSession(h *C.sxt_session) *Session {
+	s := &Session{}
+	s.handle.Store(&sessionHandle{h})
+	runtime.SetFinalizer(s, (*Session).Close)
+	return s
+}
+
+func (s *Session) h() *C.sxt_session {
+	if s == nil {
+		return nil
+	}
+	if b := s.handle.Load(); b != nil {
+		if afterHandleLoad != nil {
+			afterHandleLoad()
+		}
+		return b.p
+	}
+	return nil
+}
+
+// Close releases the session, wiping its tokens and key once no call is using them. It does not log out:
+// the server keeps the tokens valid until they expire (call [Session.Logout] first to end them). It is
+// idempotent and safe to call while other goroutines are inside calls on the session. It always returns
+// nil (it satisfies io.Closer).
+func (s *Session) Close() error {
+	if s == nil {
+		return nil
+	}
+	if b := s.handle.Swap(nil); b != nil {
+		C.sxt_session_free(b.p)
+	}
+	return nil
+}
+
+// AccessToken returns a valid access token, for an "Authorization: Bearer" header. It refreshes first when
+// the token is within the refresh margin of expiry, or signs in again when the refresh chain has run out;
+// if a due refresh fails but the current token has not expired yet, that token is returned.
+//
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], and the transport and
+// server statuses of the refresh or sign-in.
+func (s *Session) AccessToken() (string, error) {
+	h := s.h()
+	if h == nil {
+		return "", closedError("session")
+	}
+	var out *C.char
+	var cerr *C.sxt_error
+	st := C.sxt_session_access_token(h, &out, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return "", callError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// Refresh refreshes now (POST /v1/auth/refresh): both tokens rotate and the old refresh token stops
+// working. When the refresh chain has run out (or the server refuses it), it signs in again with the
+// session's key. Concurrent renewals share one network exchange. On failure the old tokens are kept.
+//
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport and server
+// statuses.
+func (s *Session) Refresh() error {
+	h := s.h()
+	if h == nil {
+		return closedError("session")
+	}
+	var cerr *C.sxt_error
+	st := C.sxt_refresh(h, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return callError(st, cerr)
+	}
+	return nil
+}
+
+// Logout logs out (POST /v1/auth/logout), which ends every session of this user on the server. Afterwards
+// the session's tokens are wiped and every method but UserID and Close fails with [ErrLoggedOut]; the
+// session must still be closed. A transport failure changes nothing, and Logout may be retried.
+//
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut] (already logged out), transport and server
+// statuses.
+func (s *Session) Logout() error {
+	h := s.h()
+	if h == nil {
+		return closedError("session")
+	}
+	var cerr *C.sxt_error
+	st := C.sxt_logout(h, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return callError(st, cerr)
+	}
+	return nil
+}
+
+// RefreshToken returns the current refresh token, without refreshing. It is a secret; most programs never
+// need it.
+//
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut].
+func (s *Session) RefreshToken() (string, error) {
+	h := s.h()
+	if h == nil {
+		return "", closedError("session")
+	}
+	var out *C.char
+	var cerr *C.sxt_error
+	st := C.sxt_session_refresh_token(h, &out, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return "", callError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// Expiries returns when the current access and refresh tokens expire, as the server stated (millisecond
+// precision). It does not refresh.
+//
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut].
+func (s *Session) Expiries() (access, refresh time.Time, err error) {
+	h := s.h()
+	if h == nil {
+		return time.Time{}, time.Time{}, closedError("session")
+	}
+	var accessMs, refreshMs C.int64_t
+	var cerr *C.sxt_error
+	st := C.sxt_session_expiries(h, &accessMs, &refreshMs, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return time.Time{}, time.Time{}, callError(st, cerr)
+	}
+	return time.UnixMilli(int64(accessMs)), time.UnixMilli(int64(refreshMs)), nil
+}
+
+// UserID returns the user id the session signed in as. It works after Logout.
+//
+// Errors: [StatusInvalidHandle] (closed).
+func (s *Session) UserID() (string, error) {
+	h := s.h()
+	if h == nil {
+		return "", closedError("session")
+	}
+	var out *C.char
+	var cerr *C.sxt_error
+	st := C.sxt_session_user_id(h, &out, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return "", callError(st, cerr)
+	}
+	return takeString(out), nil
+}
+
+// TokenInfo asks the server about the access token (GET /v1/auth/validtoken). It refreshes first when due;
+// on a 401 it renews once and retries.
+//
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport and server
+// statuses; [StatusMalformedResponse] when a documented field has the wrong JSON type.
+func (s *Session) TokenInfo() (TokenInfo, error) {
+	h := s.h()
+	if h == nil {
+		return TokenInfo{}, closedError("session")
+	}
+	var out *C.char
+	var cerr *C.sxt_error
+	st := C.sxt_session_token_info(h, &out, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return TokenInfo{}, callError(st, cerr)
+	}
+	return parseTokenInfo(takeString(out))
+}
+
+// Keys lists the keys on the user's keyring (GET /v1/auth/keys). It refreshes first when due.
+//
+// Errors: as [Session.TokenInfo]; [StatusMalformedResponse] when the reply is not an array of objects.
+func (s *Session) Keys() ([]KeyInfo, error) {
+	h := s.h()
+	if h == nil {
+		return nil, closedError("session")
+	}
+	var out *C.char
+	var cerr *C.sxt_error
+	st := C.sxt_session_keys(h, &out, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return nil, callError(st, cerr)
+	}
+	return parseKeys(takeString(out))
+}
+
+// AddKey adds the key privateKey (any encoding [PublicKey] accepts) to the user's keyring: a challenge
+// from POST /v1/auth/keys/code, signed with the new key, sent to POST /v1/auth/keys. Only the public half
+// leaves the process.
+//
+// Errors: [StatusInvalidKey], [StatusInvalidUTF8], [StatusInvalidArgument] (NUL byte),
+// [StatusInvalidHandle] (closed), [StatusLoggedOut], transport and server statuses (a key already on the
+// keyring is refused by the server, typically [StatusBadRequest]).
+func (s *Session) AddKey(privateKey string) error {
+	var args cStrings
+	defer args.free()
+	ckey, err := args.add("new_private_key", privateKey, true)
+	if err != nil {
+		return err
+	}
+	h := s.h()
+	if h == nil {
+		return closedError("session")
+	}
+	var cerr *C.sxt_error
+	st := C.sxt_session_add_key(h, ckey, &cerr)
+	runtime.KeepAlive(s)
+	if st != statusOK {
+		return callError(st, cerr)
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Replies
+
+func malformed(what string, err error) *Error {
+	return &Error{Code: StatusMalformedResponse, Message: what + " is not what the protocol says: " + err.Error()}
+}
+
+func parseTokenInfo(text string) (TokenInfo, error) {
+	var info TokenInfo
+	if err := json.Unmarshal([]byte(text), &info); err != nil {
+		return TokenInfo{}, malformed("the validtoken reply", err)
+	}
+	info.Raw = json.RawMessage(text)
+	return info, nil
+}
+
+func parseKeys(text string) ([]KeyInfo, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal([]byte(text), &raw); err != nil {
+		return nil, malformed("the keys reply", err)
+	}
+	keys := make([]KeyInfo, 0, len(raw))
+	for _, r := range raw {
+		var k KeyInfo
+		if err := json.Unmarshal(r, &k); err != nil {
+			return nil, malformed("an entry of the keys reply", err)
+		}
+		k.Raw = r
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
