@@ -86,7 +86,7 @@ typedef enum {
      */
     SXT_STATUS_INVALID_URL = 5,
     /**
-     * The base URL is plain `http://` to a host other than loopback, or `http://` was not allowed.
+     * The base URL is plain `http://` and plain http was not explicitly allowed.
      */
     SXT_STATUS_INSECURE_URL = 6,
     /**
@@ -274,11 +274,13 @@ sxt_status sxt_client_options_set_refresh_margin_ms(sxt_client_options *options,
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
  * `SXT_STATUS_INVALID_CERTIFICATE` (malformed PEM, or no certificate in it).
  */
-sxt_status sxt_client_options_add_ca_pem(sxt_client_options *options, const char *pem, sxt_error **error_out);
+sxt_status sxt_client_options_add_ca_pem(sxt_client_options *options,
+                                         const char *ca_pem,
+                                         sxt_error **error_out);
 
 /**
- * Allows plain `http://` base URLs (off by default). For loopback testing only: tokens and signatures then
- * cross the network unencrypted.
+ * Allows plain `http://` base URLs, to any host (off by default). Meant for a local test server (loopback
+ * or a test container): tokens and signatures then cross the network unencrypted.
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`.
  */
@@ -372,9 +374,10 @@ sxt_status sxt_login(const sxt_client *client,
  * may require one. For an existing user whose keyring holds the key, this is a plain sign-in.
  * `*session_out` as for `sxt_login`.
  *
- * Errors: as `sxt_login`; an unknown or missing-but-required join code, or a user id registered with
- * another key, is `SXT_STATUS_BAD_REQUEST` (or `SXT_STATUS_CONFLICT`/`SXT_STATUS_UNAUTHORIZED`, as the
- * deployment answers).
+ * Errors: as `sxt_login` (but never `SXT_STATUS_NOT_FOUND` for a new user); an unknown join code, or a user
+ * id registered with another key, is `SXT_STATUS_BAD_REQUEST` (or `SXT_STATUS_CONFLICT` /
+ * `SXT_STATUS_UNAUTHORIZED`, as the deployment answers); a missing join code that the deployment requires
+ * is `SXT_STATUS_NOT_FOUND` or `SXT_STATUS_BAD_REQUEST` (the local server answers 404 at `auth/code`).
  */
 sxt_status sxt_register(const sxt_client *client,
                         const char *user_id,
@@ -551,7 +554,9 @@ sxt_status sxt_session_token_info(sxt_session *session, char **json_out, sxt_err
 
 /**
  * Lists the keys on the user's keyring (`GET /v1/auth/keys`) and writes the server's JSON array to
- * `*json_out` (`sxt_string_free`). Refreshes first when due.
+ * `*json_out` (`sxt_string_free`), unchanged: one object per key, as the deployment describes it (the local
+ * server sends `{"key": <base64 public key>, "scheme": "ed25519", "created": <epoch ms>}`). Refreshes first
+ * when due.
  *
  * Errors: as `sxt_session_token_info`; a reply that is not a JSON array is `SXT_STATUS_MALFORMED_RESPONSE`.
  */

@@ -5,7 +5,8 @@
 //! normal form has no trailing `/` and no trailing `/v1`; endpoint paths (`/v1/auth/...`) are appended to it.
 //! A path prefix other than `/v1` is kept (a deployment behind a reverse proxy).
 //!
-//! Plain `http://` is accepted only when the caller allows it; the rule lives in [`BaseUrl::parse`].
+//! Plain `http://` is accepted only when the caller explicitly allows it (for a local server: loopback, or a
+//! test container); the rule lives in [`BaseUrl::parse`].
 
 use crate::error::{Code, Error, Result};
 
@@ -14,7 +15,6 @@ use crate::error::{Code, Error, Result};
 pub struct BaseUrl {
     normal: String,
     https: bool,
-    loopback: bool,
 }
 
 impl BaseUrl {
@@ -39,7 +39,7 @@ impl BaseUrl {
         let https = match scheme.to_ascii_lowercase().as_str() {
             "https" => true,
             "http" => false,
-            _ => return Err(bad("the scheme must be https (or http for loopback testing)")),
+            _ => return Err(bad("the scheme must be https (or http, when explicitly allowed, for a local test server)")),
         };
         if rest.contains(['?', '#']) {
             return Err(bad("a base URL has no query or fragment"));
@@ -52,12 +52,11 @@ impl BaseUrl {
             return Err(bad("credentials in the URL are not supported"));
         }
         let host = host_of(authority).ok_or_else(|| bad("no valid host"))?;
-        let loopback = is_loopback(&host);
         if !https && !allow_http {
             return Err(Error::argument(
                 Code::InsecureUrl,
                 "base_url",
-                "plain http is refused; use https, or allow http explicitly for loopback testing",
+                "plain http is refused; use https, or allow http explicitly for a local test server",
             ));
         }
         let mut path = path.trim_end_matches('/');
@@ -65,7 +64,7 @@ impl BaseUrl {
             path = p.trim_end_matches('/');
         }
         let normal = format!("{}://{}{}", if https { "https" } else { "http" }, authority.to_ascii_lowercase(), path);
-        Ok(BaseUrl { normal, https, loopback })
+        Ok(BaseUrl { normal, https })
     }
 
     /// The normal form (no trailing `/`, no trailing `/v1`).
@@ -81,11 +80,6 @@ impl BaseUrl {
     /// Whether the scheme is https.
     pub fn is_https(&self) -> bool {
         self.https
-    }
-
-    /// Whether the host is a loopback name or address.
-    pub fn is_loopback(&self) -> bool {
-        self.loopback
     }
 }
 
@@ -117,16 +111,6 @@ fn host_of(authority: &str) -> Option<String> {
     Some(host)
 }
 
-fn is_loopback(host: &str) -> bool {
-    if host == "localhost" || host.ends_with(".localhost") {
-        return true;
-    }
-    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<std::net::Ipv6Addr>().is_ok_and(|a| a.is_loopback());
-    }
-    host.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,11 +136,12 @@ mod tests {
     #[test]
     fn http_needs_opt_in() {
         assert_eq!(BaseUrl::parse("http://127.0.0.1:8080", false).unwrap_err().code(), Code::InsecureUrl);
+        assert_eq!(BaseUrl::parse("http://localhost", false).unwrap_err().code(), Code::InsecureUrl);
         let u = BaseUrl::parse("http://127.0.0.1:8080/v1/", true).unwrap();
-        assert!(u.is_loopback() && !u.is_https());
-        assert!(BaseUrl::parse("http://localhost", true).unwrap().is_loopback());
-        assert!(BaseUrl::parse("http://[::1]:1", true).unwrap().is_loopback());
-        assert!(!BaseUrl::parse("http://example.com", true).unwrap().is_loopback());
+        assert!(!u.is_https());
+        assert_eq!(u.as_str(), "http://127.0.0.1:8080");
+        // The opt-in is explicit and covers any host (a local server in a container has a name, not 127.0.0.1).
+        assert!(BaseUrl::parse("http://sxt-mock:8080", true).is_ok());
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub enum Code {
     InvalidKey = 4,
     /// The base URL cannot be parsed or normalised.
     InvalidUrl = 5,
-    /// The base URL is plain `http://` to a host other than loopback, or `http://` was not allowed.
+    /// The base URL is plain `http://` and plain http was not explicitly allowed.
     InsecureUrl = 6,
     /// A handle is NULL, of the wrong type, already freed, or was never issued by this library.
     InvalidHandle = 7,

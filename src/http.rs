@@ -52,13 +52,21 @@ impl Default for TransportConfig {
 
 /// Parses a PEM bundle into certificates to trust in addition to the defaults.
 ///
-/// Errors: [`Code::InvalidCertificate`] when the PEM is malformed or holds no certificate.
+/// Errors: [`Code::InvalidCertificate`] when the PEM is malformed, a certificate block does not parse as
+/// X.509, or there is no certificate at all.
 pub fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
     let bad = |why: &str| Error::argument(Code::InvalidCertificate, "ca_pem", why);
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
         match item.map_err(|_| bad("malformed PEM"))? {
-            PemItem::Certificate(c) => certs.push(c),
+            PemItem::Certificate(c) => {
+                // Parse it as a trust anchor now, so a broken block fails here rather than at the handshake.
+                let der = rustls::pki_types::CertificateDer::from(c.der().to_vec());
+                rustls::RootCertStore::empty()
+                    .add(der)
+                    .map_err(|_| bad("a CERTIFICATE block does not hold a valid X.509 certificate"))?;
+                certs.push(c)
+            }
             _ => continue,
         }
     }
@@ -237,5 +245,8 @@ mod tests {
         assert_eq!(parse_pem_certificates(b"hello").unwrap_err().code(), Code::InvalidCertificate);
         let broken = b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
         assert_eq!(parse_pem_certificates(broken).unwrap_err().code(), Code::InvalidCertificate);
+        for not_x509 in [&b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"[..], b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"] {
+            assert_eq!(parse_pem_certificates(not_x509).unwrap_err().code(), Code::InvalidCertificate);
+        }
     }
 }

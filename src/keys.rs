@@ -46,8 +46,13 @@ impl PrivateKey {
     ///
     /// Errors: [`Code::InvalidKey`] naming what was wrong (never echoing the input).
     pub fn parse(text: &str) -> Result<PrivateKey> {
+        PrivateKey::parse_argument(text, "private_key")
+    }
+
+    /// As [`PrivateKey::parse`], naming the argument `name` in errors.
+    pub fn parse_argument(text: &str, name: &'static str) -> Result<PrivateKey> {
         let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
-        let bad = |why: &str| Error::argument(Code::InvalidKey, "private_key", why);
+        let bad = |why: &str| Error::argument(Code::InvalidKey, name, why);
         let seed: Zeroizing<[u8; 32]> = match text.len() {
             44 => {
                 let bytes = decode_base64(text).ok_or_else(|| bad("not valid base64"))?;

@@ -117,9 +117,9 @@ pub extern "C" fn sxt_client_options_set_refresh_margin_ms(options: *mut sxt_cli
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
 /// `SXT_STATUS_INVALID_CERTIFICATE` (malformed PEM, or no certificate in it).
 #[no_mangle]
-pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options, pem: *const c_char, error_out: *mut *mut sxt_error) -> Code {
+pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options, ca_pem: *const c_char, error_out: *mut *mut sxt_error) -> Code {
     // SAFETY: header contract: NULL or a NUL-terminated string.
-    let pem = unsafe { arg(pem, "pem") };
+    let pem = unsafe { arg(ca_pem, "ca_pem") };
     set(options, error_out, |c| {
         let certs = parse_pem_certificates(pem?.as_bytes())?;
         c.transport.extra_roots.extend(certs);
@@ -127,8 +127,8 @@ pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options
     })
 }
 
-/// Allows plain `http://` base URLs (off by default). For loopback testing only: tokens and signatures then
-/// cross the network unencrypted.
+/// Allows plain `http://` base URLs, to any host (off by default). Meant for a local test server (loopback
+/// or a test container): tokens and signatures then cross the network unencrypted.
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`.
 #[no_mangle]
@@ -288,9 +288,10 @@ pub extern "C" fn sxt_login(
 /// may require one. For an existing user whose keyring holds the key, this is a plain sign-in.
 /// `*session_out` as for `sxt_login`.
 ///
-/// Errors: as `sxt_login`; an unknown or missing-but-required join code, or a user id registered with
-/// another key, is `SXT_STATUS_BAD_REQUEST` (or `SXT_STATUS_CONFLICT`/`SXT_STATUS_UNAUTHORIZED`, as the
-/// deployment answers).
+/// Errors: as `sxt_login` (but never `SXT_STATUS_NOT_FOUND` for a new user); an unknown join code, or a user
+/// id registered with another key, is `SXT_STATUS_BAD_REQUEST` (or `SXT_STATUS_CONFLICT` /
+/// `SXT_STATUS_UNAUTHORIZED`, as the deployment answers); a missing join code that the deployment requires
+/// is `SXT_STATUS_NOT_FOUND` or `SXT_STATUS_BAD_REQUEST` (the local server answers 404 at `auth/code`).
 #[no_mangle]
 pub extern "C" fn sxt_register(
     client: *const sxt_client,

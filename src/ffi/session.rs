@@ -131,7 +131,9 @@ pub extern "C" fn sxt_session_token_info(session: *mut sxt_session, json_out: *m
 }
 
 /// Lists the keys on the user's keyring (`GET /v1/auth/keys`) and writes the server's JSON array to
-/// `*json_out` (`sxt_string_free`). Refreshes first when due.
+/// `*json_out` (`sxt_string_free`), unchanged: one object per key, as the deployment describes it (the local
+/// server sends `{"key": <base64 public key>, "scheme": "ed25519", "created": <epoch ms>}`). Refreshes first
+/// when due.
 ///
 /// Errors: as `sxt_session_token_info`; a reply that is not a JSON array is `SXT_STATUS_MALFORMED_RESPONSE`.
 #[no_mangle]
@@ -151,7 +153,7 @@ pub extern "C" fn sxt_session_add_key(session: *mut sxt_session, new_private_key
     with_session(session, error_out, |s| {
         // SAFETY: header contract: NULL or a NUL-terminated string.
         let text = unsafe { arg(new_private_key, "new_private_key") }?;
-        s.add_key(&PrivateKey::parse(text)?)
+        s.add_key(&PrivateKey::parse_argument(text, "new_private_key")?)
     })
 }
 
