@@ -468,9 +468,11 @@ static void test_join_codes(void) {
     sxt_session_free(a);
     sxt_session_free(b);
     sxt_session_free(c);
-    /* An existing user needs no join code to sign in. */
+    /* An existing user needs no join code to sign in, nor to "register" again with its own key. */
     CHECK_OK(sxt_login(client, user_a, key, &a, &err), err);
     sxt_session_free(a);
+    CHECK_OK(sxt_register(client, user_b, key, NULL, &b, &err), err);
+    sxt_session_free(b);
 
     free(key);
     sxt_client_free(client);
