@@ -26,7 +26,8 @@
  *    handle (NULL, freed, of another type) SXT_STATUS_INVALID_HANDLE. Strings are NUL-terminated UTF-8.
  *  - Memory: everything the library hands out is released by the library: handles with their own
  *    `sxt_*_free`, strings with `sxt_string_free` (which wipes them: they may be keys or tokens). Never call
- *    free() on them. Every free function accepts NULL, and a second free of the same value is a no-op.
+ *    free() on them. Every free function accepts NULL, and a second free of a handle is a no-op (of a
+ *    string too, while fewer than 256 other strings were freed in between: see sxt_string_free).
  *  - Handles are ids, not addresses: using one after it was freed gives SXT_STATUS_INVALID_HANDLE, never
  *    undefined behaviour, and freeing one while another thread is inside a call on it is safe.
  *  - Threads: every handle may be used from any thread; clients and sessions from many threads at once.
@@ -209,9 +210,12 @@ extern "C" {
 const char *sxt_version(void);
 
 /**
- * Wipes and releases a string this library handed out. NULL, a string already freed, and a pointer this
- * library did not hand out are ignored (never `free()` a library string yourself, and never pass one of
- * yours here: it is ignored, not freed). Must not race with another thread still reading the string.
+ * Wipes and releases a string this library handed out. NULL and a pointer this library did not hand out are
+ * ignored (never `free()` a library string yourself, and never pass one of yours here: it is ignored, not
+ * freed). A second free of the same string is ignored too, as long as fewer than 256 other library strings
+ * were freed in between (the memory of freed strings is held back that long so their addresses cannot be
+ * reused; after that a stale pointer may name a newer string). Must not race with another thread still
+ * reading the string.
  */
 void sxt_string_free(char *string);
 

@@ -6,8 +6,13 @@
 //! Out: strings handed to C are allocated here and released only by `sxt_string_free`, which wipes their bytes
 //! (they may hold keys or tokens) before freeing. Every string handed out is recorded, so `sxt_string_free` on
 //! a pointer that is not live (freed already, or never ours) is a harmless no-op instead of heap corruption.
+//!
+//! Strings are plain `char *`, so an address can only be told apart from a later string's while the allocator
+//! cannot reuse it. Freed strings therefore wait, wiped, in a quarantine of [`QUARANTINE`] buffers before their
+//! memory goes back to the allocator: a second free is a no-op as long as fewer than that many strings were
+//! freed in between.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::ffi::{c_char, CStr, CString};
 
 use once_cell::sync::Lazy;
@@ -15,11 +20,21 @@ use std::sync::Mutex;
 
 use crate::error::{Code, Error, Result};
 
-/// Addresses of the live strings handed to C.
-static LIVE: Lazy<Mutex<HashSet<usize>>> = Lazy::new(|| Mutex::new(HashSet::new()));
+/// How many freed strings keep their memory (wiped) before it is released.
+pub(crate) const QUARANTINE: usize = 256;
 
-fn live() -> std::sync::MutexGuard<'static, HashSet<usize>> {
-    LIVE.lock().unwrap_or_else(|p| p.into_inner())
+struct Registry {
+    /// Addresses of the live strings handed to C.
+    live: HashSet<usize>,
+    /// Wiped buffers of recently freed strings, oldest first; holding them keeps their addresses unused.
+    quarantine: VecDeque<Vec<u8>>,
+}
+
+static REGISTRY: Lazy<Mutex<Registry>> =
+    Lazy::new(|| Mutex::new(Registry { live: HashSet::new(), quarantine: VecDeque::new() }));
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A required string argument.
@@ -51,7 +66,7 @@ pub(crate) unsafe fn opt_arg<'a>(p: *const c_char, name: &'static str) -> Result
 pub(crate) fn into_c(s: &str) -> Result<*mut c_char> {
     let c = CString::new(s).map_err(|_| Error::with_message(Code::Internal, "string with an embedded NUL"))?;
     let p = c.into_raw();
-    live().insert(p as usize);
+    registry().live.insert(p as usize);
     Ok(p)
 }
 
@@ -63,15 +78,39 @@ pub(crate) unsafe fn free(p: *mut c_char) {
     if p.is_null() {
         return;
     }
-    if !live().remove(&(p as usize)) {
+    let mut reg = registry();
+    if !reg.live.remove(&(p as usize)) {
         return;
     }
-    // Take ownership back at its full length first, then wipe the buffer before it is deallocated.
+    // Take ownership back at its full length, wipe it, and park the buffer (its allocation stays in place).
     let mut bytes = CString::from_raw(p).into_bytes_with_nul();
-    zeroize::Zeroize::zeroize(&mut bytes);
+    zeroize::Zeroize::zeroize(bytes.as_mut_slice());
+    reg.quarantine.push_back(bytes);
+    let evicted = if reg.quarantine.len() > QUARANTINE { reg.quarantine.pop_front() } else { None };
+    drop(reg);
+    drop(evicted);
 }
 
 /// How many strings handed out are not yet freed (for leak tests).
 pub(crate) fn live_count() -> usize {
-    live().len()
+    registry().live.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_free_never_frees_a_newer_string() {
+        let a = into_c("first").unwrap();
+        unsafe { free(a) };
+        let newer: Vec<_> = (0..QUARANTINE / 2).map(|i| into_c(&format!("s{i}")).unwrap()).collect();
+        assert!(newer.iter().all(|p| *p != a), "a quarantined address is not handed out again");
+        let live = live_count();
+        unsafe { free(a) };
+        assert_eq!(live_count(), live, "the second free changed nothing");
+        for p in newer {
+            unsafe { free(p) };
+        }
+    }
 }
