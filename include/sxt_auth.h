@@ -155,7 +155,8 @@ typedef enum {
      */
     SXT_STATUS_LOGGED_OUT = 300,
     /**
-     * The session's tokens ran out and it holds no key to sign in again.
+     * The session's tokens ran out and it holds no key to sign in again. When the server refused the refresh,
+     * the error keeps its HTTP status, title and detail.
      */
     SXT_STATUS_SESSION_EXPIRED = 301,
     /**
@@ -359,7 +360,8 @@ sxt_status sxt_user_exists(const sxt_client *client,
  * that keeps a copy of the key (see `sxt_client_options_set_keep_key`), so it can sign in again by itself
  * when its refresh chain runs out. On SxT a token call for an unknown user id registers it, so `sxt_login`
  * first asks `GET /v1/auth/idexists` and fails with `SXT_STATUS_NOT_FOUND` for an unknown user: a mistyped
- * id never creates an account (`sxt_register` does that).
+ * id never creates an account (`sxt_register` does that). That error names the argument `user_id` and has
+ * HTTP status 0, since the server answered the question successfully.
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
  * `SXT_STATUS_INVALID_ARGUMENT`, `SXT_STATUS_INVALID_KEY`, transport codes, and the server's refusals:

@@ -67,7 +67,8 @@ pub enum Code {
     ServerError = 206,
     /// The session was logged out; it can only be freed.
     LoggedOut = 300,
-    /// The session's tokens ran out and it holds no key to sign in again.
+    /// The session's tokens ran out and it holds no key to sign in again. When the server refused the refresh,
+    /// the error keeps its HTTP status, title and detail.
     SessionExpired = 301,
     /// The library hit an internal bug (a panic was caught at the C boundary).
     Panic = 900,
