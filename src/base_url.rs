@@ -51,7 +51,7 @@ impl BaseUrl {
         if authority.contains('@') {
             return Err(bad("credentials in the URL are not supported"));
         }
-        let host = host_of(authority).ok_or_else(|| bad("no valid host"))?;
+        host_of(authority).ok_or_else(|| bad("no valid host"))?;
         if !https && !allow_http {
             return Err(Error::argument(
                 Code::InsecureUrl,
@@ -83,7 +83,7 @@ impl BaseUrl {
     }
 }
 
-/// The host part of `host[:port]` or `[v6]:port`, lowercased; None when malformed.
+/// Checks `host[:port]` or `[v6]:port`; returns the host, lowercased, or None when malformed.
 fn host_of(authority: &str) -> Option<String> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (h, after) = rest.split_once(']')?;
