@@ -39,10 +39,15 @@ summary() {
   printf '\n==================== Swift binding: summary ====================\n'
   local r
   for r in "${RESULTS[@]}"; do printf '  %s\n' "$r"; done
+  local passed skipped
+  passed=$(printf '%s\n' "${RESULTS[@]}" | grep -c '^PASS')
+  skipped=$(printf '%s\n' "${RESULTS[@]}" | grep -c '^SKIP')
   if ((FAILED)); then
     printf 'Swift binding: FAILED\n'
+  elif ((skipped)); then
+    printf 'Swift binding: SKIPPED (%d steps passed, %d not run)\n' "$passed" "$skipped"
   else
-    printf 'Swift binding: all %d steps passed\n' "${#RESULTS[@]}"
+    printf 'Swift binding: all %d steps passed\n' "$passed"
   fi
 }
 

@@ -239,6 +239,6 @@ final class SessionTests: SxtTestCase {
             _ = try SxtKeys.generate()                      // strings handed out and released
             XCTAssertGreaterThanOrEqual(liveObjectCount(), 1)
         }
-        XCTAssertEqual(eventuallyZeroLiveObjects(), 0)
+        XCTAssertEqual(eventually(liveObjects: 0), 0)
     }
 }
