@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    unblock_stop_signals();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -68,6 +69,19 @@ fn main() -> ExitCode {
             eprintln!("sxt-auth-server: {msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A parent may hand down a signal mask with SIGINT/SIGTERM blocked (Foundation's `Process` on Linux does), which
+/// would make the server ignore a polite stop. Unblock both before any runtime thread inherits the mask.
+fn unblock_stop_signals() {
+    // SAFETY: plain libc calls on a local, initialised signal set, made before any other thread exists.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
     }
 }
 
@@ -103,6 +117,7 @@ async fn run(config: cli::Config) -> Result<(), String> {
         })
     };
 
+    let stop = serve::shutdown_signal().map_err(|e| format!("cannot install signal handlers: {e}"))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     {
         // Tests read this line from a pipe: print it in one piece and flush.
@@ -112,7 +127,7 @@ async fn run(config: cli::Config) -> Result<(), String> {
             .map_err(|e| format!("cannot write to stdout: {e}"))?;
     }
 
-    serve::serve(listener, tls, app, serve::shutdown_signal()).await;
+    serve::serve(listener, tls, app, stop).await;
     purger.abort();
     let _ = writeln!(std::io::stderr(), "shutting down");
     Ok(())
