@@ -15,12 +15,15 @@
  *  - Parameters: the object first, inputs next, outputs (`*_out`) last, then `sxt_error **error_out`.
  *    `const T *` is never modified. There are no in/out parameters.
  *  - Status: every fallible function returns `sxt_status`. Numbers are stable and grouped in ranges: 0 ok,
- *    1-99 the caller's input, 100-199 transport, 200-299 the server refused, 300-399 session state,
- *    900-999 library bugs. New codes may be added; numbers are never reused.
+ *    1-99 the caller's input, 100-199 transport, 200-299 the server refused (or, for sxt_login's
+ *    NOT_FOUND, said the user does not exist), 300-399 session state, 900-999 library bugs. New codes may
+ *    be added; numbers are never reused. `sxt_status` values travel as C `int`; the name and description
+ *    functions take `int32_t` so that any number can be asked about.
  *  - Outputs are written only on success; on failure they are left untouched.
  *  - Errors: pass NULL as `error_out` if the status is enough. Otherwise, on failure (and only then)
  *    `*error_out` receives a new `sxt_error` with the message, HTTP status and the server's title/detail;
- *    release it with `sxt_error_free`. No thread-local state is involved, so this works from Go, where
+ *    release it with `sxt_error_free`. `sxt_error_argument` names a bad argument by its parameter name in
+ *    this header (stable); messages are for people and may change. No thread-local state is involved, so this works from Go, where
  *    consecutive cgo calls may run on different OS threads.
  *  - Pointers: every pointer argument is checked; a required NULL is SXT_STATUS_NULL_ARGUMENT, an invalid
  *    handle (NULL, freed, of another type) SXT_STATUS_INVALID_HANDLE. Strings are NUL-terminated UTF-8.
