@@ -49,3 +49,28 @@ impl<T> Out<T> {
         unsafe { self.0.write(value) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_status_and_an_error_object() {
+        let mut err: *mut sxt_error = std::ptr::null_mut();
+        let code = run(&mut err, || panic!("boom"));
+        assert_eq!(code, Code::Panic);
+        assert!(!err.is_null());
+        assert_eq!(super::super::error::sxt_error_code(err), Code::Panic);
+        super::super::error::sxt_error_free(err);
+        assert_eq!(guard(7, || panic!("boom")), 7);
+    }
+
+    #[test]
+    fn success_leaves_error_out_untouched_and_null_error_out_is_fine() {
+        let sentinel = 0x10 as *mut sxt_error;
+        let mut err = sentinel;
+        assert_eq!(run(&mut err, || Ok(())), Code::Ok);
+        assert_eq!(err, sentinel);
+        assert_eq!(run(std::ptr::null_mut(), || Err(Error::new(Code::InvalidKey))), Code::InvalidKey);
+    }
+}
