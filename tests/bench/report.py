@@ -1,0 +1,149 @@
+"""Turns the RESULT and SIZE lines of one bench run into the summary table (and, with --markdown, the same
+table as Markdown for docs/benchmarks.md). Standard library only.
+
+Input lines (tab separated):
+  RESULT  metric  median  unit  runs  iterations_per_run  min  max
+  SIZE    name    bytes   description
+  NOTE    text
+Exits non-zero when a metric the table needs is missing.
+"""
+
+import sys
+
+# (label, ours, other, kind, what the ratio means). kind "time": ratio = ours / other, below 1 means ours is
+# faster; "size": ratio = ours / other, below 1 means ours is smaller; "scale": ratio = N threads / 1 thread.
+ROWS = [
+    ("sign-in: Client::login vs bare Transport floor (3 exchanges each)", "login", "login_floor", "time",
+     "ours / floor: our session logic over the bare exchanges"),
+    ("sign-in: Client::login vs SDK exists+authenticate (3 exchanges each)", "login", "sdk_exists_auth", "time",
+     "ours / Python SDK, like for like"),
+    ("sign-in: Client::login (3 exchanges) vs SDK authenticate (2 exchanges)", "login", "sdk_auth", "time",
+     "ours / Python SDK as it signs in by default"),
+    ("sign-in over https: Client::login vs bare Transport floor", "login_tls", "login_tls_floor", "time",
+     "ours / floor, with TLS"),
+    ("sign-in over https: Client::login vs SDK exists+authenticate", "login_tls", "sdk_exists_auth_tls", "time",
+     "ours / Python SDK, like for like, with TLS"),
+    ("sign-in over https: Client::login vs SDK authenticate (2 exchanges)", "login_tls", "sdk_auth_tls", "time",
+     "ours / Python SDK as it signs in by default, with TLS"),
+    ("sign-in via C ABI: sxt_login vs Client::login", "capi_login", "login", "time",
+     "C ABI / Rust API"),
+    ("sign: PrivateKey::sign_hex vs PyNaCl sign+hex (22-char authCode)", "sign", "nacl_sign", "time",
+     "ours / PyNaCl (libsodium)"),
+    ("sign: PrivateKey::sign_hex vs SDK sign_message", "sign", "sdk_sign", "time",
+     "ours / SDK (rebuilds the key each call)"),
+    ("sign via C ABI: sxt_key_sign (parses the key) vs sign_hex", "capi_sign", "sign", "time",
+     "C ABI / Rust API"),
+    ("hot path: Session::access_token (fresh) vs Mutex<String> lock+clone", "token_hot", "token_hot_floor", "time",
+     "ours / floor"),
+    ("hot path via C ABI: sxt_session_access_token vs access_token", "capi_token_hot", "token_hot", "time",
+     "C ABI / Rust API"),
+    ("concurrency: access_token, 8 threads vs 1 thread (throughput)", "token_8t", "token_1t", "scale",
+     "8T / 1T throughput; 1.0 = no loss to contention"),
+    ("concurrency floor: Mutex<String>, 8 threads vs 1 thread", "floor_8t", "floor_1t", "scale",
+     "8T / 1T throughput of the floor"),
+    ("concurrency: access_token, 2 threads (one per core) vs 1 thread", "token_2t", "token_1t", "scale",
+     "2T / 1T throughput; 1.0 = no loss to contention"),
+    ("concurrency floor: Mutex<String>, 2 threads vs 1 thread", "floor_2t", "floor_1t", "scale",
+     "2T / 1T throughput of the floor"),
+    ("size: libsxt_auth.so (stripped) vs libcurl+libssl+libcrypto", "so", "peer_libs", "size",
+     "ours / peer"),
+    ("size: libsxt_auth.a (debug info stripped) vs libcurl+libssl+libcrypto", "a", "peer_libs", "size",
+     "ours / peer"),
+    ("size: added to a static C binary using the C ABI vs libcurl+libssl+libcrypto", "static_delta", "peer_libs",
+     "size", "ours / peer"),
+    ("size: libsxt_auth.so vs libcurl's whole dependency closure", "so", "peer_closure", "size",
+     "ours / peer"),
+]
+
+
+def md_row(cells):
+    """A Markdown table row; angle brackets escaped so that `Mutex<String>` is not read as HTML."""
+    return "| " + " | ".join(c.replace("<", "&lt;").replace(">", "&gt;") for c in cells) + " |"
+
+
+def fmt_time(ns):
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.1f} ns"
+
+
+def fmt_value(v, unit):
+    if unit == "ns":
+        return fmt_time(v)
+    if unit == "ops/s":
+        return f"{v / 1e6:.2f} M/s"
+    if unit == "bytes":
+        return f"{v / 1e6:.2f} MB"
+    return f"{v:g} {unit}"
+
+
+def main():
+    markdown = "--markdown" in sys.argv[1:]
+    results, sizes, notes = {}, {}, []
+    for line in sys.stdin:
+        parts = line.rstrip("\n").split("\t")
+        if parts[0] == "RESULT" and len(parts) == 8:
+            _, metric, median, unit, runs, iters, lo, hi = parts
+            results[metric] = dict(median=float(median), unit=unit, runs=int(runs), iters=int(iters),
+                                   min=float(lo), max=float(hi))
+        elif parts[0] == "SIZE" and len(parts) == 4:
+            sizes[parts[1]] = dict(median=float(parts[2]), unit="bytes", desc=parts[3])
+        elif parts[0] == "NOTE" and len(parts) >= 2:
+            notes.append("\t".join(parts[1:]))
+    values = {**results, **sizes}
+
+    # libcurl's closure is only measured when libcurl is installed; the script says so in a NOTE.
+    missing = sorted({m for row in ROWS for m in row[1:3] if m not in values} - {"peer_closure"})
+    table = []
+    for label, ours, other, kind, meaning in ROWS:
+        if ours not in values or other not in values:
+            continue
+        a, b = values[ours], values[other]
+        ratio = a["median"] / b["median"]
+        table.append((label, fmt_value(a["median"], a["unit"]), fmt_value(b["median"], b["unit"]),
+                      f"{ratio:.2f}", meaning))
+
+    head = ("metric", "ours", "peer/floor", "ratio", "ratio means")
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for row in table:
+            print(md_row(row))
+    else:
+        widths = [max(len(r[i]) for r in table + [head]) for i in range(len(head))]
+        line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+        print(line(head))
+        print("  ".join("-" * w for w in widths))
+        for row in table:
+            print(line(row))
+
+    print()
+    raw_head = ("measurement", "median", "min", "max", "runs x iterations")
+    raw = []
+    for metric, r in results.items():
+        raw.append((metric, fmt_value(r["median"], r["unit"]), fmt_value(r["min"], r["unit"]),
+                    fmt_value(r["max"], r["unit"]), f"{r['runs']} x {r['iters']}"))
+    for name, s in sizes.items():
+        raw.append((name, f"{int(s['median'])} B", "", "", s["desc"]))
+    if markdown:
+        print("| " + " | ".join(raw_head) + " |")
+        print("|" + "---|" * len(raw_head))
+        for row in raw:
+            print(md_row(row))
+    else:
+        print("Raw numbers (median of the runs; time per operation, or throughput):")
+        widths = [max(len(r[i]) for r in raw + [raw_head]) for i in range(len(raw_head))]
+        for row in [raw_head] + raw:
+            print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    for n in notes:
+        print(("- " if markdown else "note: ") + n)
+
+    if missing:
+        print(f"missing measurements: {', '.join(missing)}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
