@@ -15,7 +15,7 @@
 //! * After [`Session::logout`] every call fails with [`Code::LoggedOut`].
 //! * Tokens and the key are wiped from memory when the session is dropped; `Debug` prints neither.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
@@ -40,7 +40,8 @@ struct Inner {
     client: Client,
     user_id: String,
     key: Option<PrivateKey>,
-    state: Mutex<State>,
+    /// Read on every `access_token`; written only when tokens change.
+    state: RwLock<State>,
     /// Held for the whole of a refresh, sign-in or logout: the single-flight gate.
     renew_gate: Mutex<()>,
 }
@@ -100,7 +101,7 @@ impl Session {
         let tokens = Tokens::from_reply(&reply, client.inner().refresh_margin)?;
         let state = State { tokens, chain_started: started, generation: 0, logged_out: false };
         Ok(Session {
-            inner: Arc::new(Inner { client, user_id, key, state: Mutex::new(state), renew_gate: Mutex::new(()) }),
+            inner: Arc::new(Inner { client, user_id, key, state: RwLock::new(state), renew_gate: Mutex::new(()) }),
         })
     }
 
@@ -114,9 +115,10 @@ impl Session {
     /// Errors: [`Code::LoggedOut`]; [`Code::SessionExpired`]; the transport and server errors of the refresh
     /// or sign-in, when no still-valid token can be returned instead.
     pub fn access_token(&self) -> Result<Zeroizing<String>> {
+        let now = Instant::now();
         let generation = {
             let st = self.state()?;
-            if Instant::now() < st.tokens.access_renew_at {
+            if now < st.tokens.access_renew_at {
                 return Ok(st.tokens.access.clone());
             }
             st.generation
@@ -198,7 +200,7 @@ impl Session {
             Err(e) if e.code() == Code::Unauthorized => {}
             Err(e) => return Err(e),
         }
-        let mut st = self.lock_state();
+        let mut st = self.write_state();
         st.logged_out = true;
         st.tokens.access = Zeroizing::new(String::new());
         st.tokens.refresh = Zeroizing::new(String::new());
@@ -208,7 +210,7 @@ impl Session {
 
     /// Whether [`Session::logout`] has succeeded.
     pub fn is_logged_out(&self) -> bool {
-        self.lock_state().logged_out
+        self.read_state().logged_out
     }
 
     /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries.
@@ -262,7 +264,7 @@ impl Session {
 
     fn install(&self, reply: &Reply, new_chain: Option<Instant>) -> Result<()> {
         let tokens = Tokens::from_reply(reply, self.inner.client.inner().refresh_margin)?;
-        let mut st = self.lock_state();
+        let mut st = self.write_state();
         if st.logged_out {
             return Err(Error::new(Code::LoggedOut));
         }
@@ -278,13 +280,17 @@ impl Session {
         self.inner.renew_gate.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn lock_state(&self) -> MutexGuard<'_, State> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn read_state(&self) -> RwLockReadGuard<'_, State> {
+        self.inner.state.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The state, or [`Code::LoggedOut`].
-    fn state(&self) -> Result<MutexGuard<'_, State>> {
-        let st = self.lock_state();
+    fn write_state(&self) -> RwLockWriteGuard<'_, State> {
+        self.inner.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state for reading, or [`Code::LoggedOut`].
+    fn state(&self) -> Result<RwLockReadGuard<'_, State>> {
+        let st = self.read_state();
         if st.logged_out {
             return Err(Error::new(Code::LoggedOut));
         }
