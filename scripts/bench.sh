@@ -52,6 +52,8 @@ START=$SECONDS
 step "building (release): server, library, bench"
 cargo build --release -p sxt-auth-server
 cargo build --release -p sxt-auth --lib --example bench
+# Last: the C libraries with LTO applied (the build above puts back a non-LTO one; see build-release.sh).
+bash scripts/build-release.sh
 SERVER="${SXT_BENCH_SERVER_BIN:-$TARGET/release/sxt-auth-server}"
 BENCH="$TARGET/release/examples/bench"
 LIB_SO="$TARGET/release/libsxt_auth.so"

@@ -40,7 +40,7 @@ if [ -z "$VERSION" ]; then
 fi
 
 if [ "${SXT_INSTALL_NO_BUILD:-0}" != 1 ]; then
-    (cd "$ROOT" && "$CARGO" build --release --lib -p sxt-auth)
+    CARGO="$CARGO" bash "$ROOT/scripts/build-release.sh"
 fi
 for f in "$RELEASE/libsxt_auth.so" "$RELEASE/libsxt_auth.a" "$ROOT/include/sxt_auth.h" "$ROOT/sxt-auth.pc.in"; do
     if [ ! -f "$f" ]; then
