@@ -274,39 +274,25 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	defer C.sxt_client_options_free(copts)
 
-	if cfg.timeout != nil {
-		ms, err := optionMillis("timeout", *cfg.timeout)
+	// The duration options, each set (in milliseconds) through its C setter only when given.
+	for _, o := range []struct {
+		argument string
+		value    *time.Duration
+		set      func(ms C.uint32_t) C.sxt_status
+	}{
+		{"timeout", cfg.timeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_timeout_ms(copts, ms, &cerr) }},
+		{"connect_timeout", cfg.connectTimeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_connect_timeout_ms(copts, ms, &cerr) }},
+		{"read_timeout", cfg.readTimeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_read_timeout_ms(copts, ms, &cerr) }},
+		{"refresh_margin", cfg.refreshMargin, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_refresh_margin_ms(copts, ms, &cerr) }},
+	} {
+		if o.value == nil {
+			continue
+		}
+		ms, err := optionMillis(o.argument, *o.value)
 		if err != nil {
 			return nil, err
 		}
-		if st := C.sxt_client_options_set_timeout_ms(copts, ms, &cerr); st != statusOK {
-			return nil, callError(st, cerr)
-		}
-	}
-	if cfg.connectTimeout != nil {
-		ms, err := optionMillis("connect_timeout", *cfg.connectTimeout)
-		if err != nil {
-			return nil, err
-		}
-		if st := C.sxt_client_options_set_connect_timeout_ms(copts, ms, &cerr); st != statusOK {
-			return nil, callError(st, cerr)
-		}
-	}
-	if cfg.readTimeout != nil {
-		ms, err := optionMillis("read_timeout", *cfg.readTimeout)
-		if err != nil {
-			return nil, err
-		}
-		if st := C.sxt_client_options_set_read_timeout_ms(copts, ms, &cerr); st != statusOK {
-			return nil, callError(st, cerr)
-		}
-	}
-	if cfg.refreshMargin != nil {
-		ms, err := optionMillis("refresh_margin", *cfg.refreshMargin)
-		if err != nil {
-			return nil, err
-		}
-		if st := C.sxt_client_options_set_refresh_margin_ms(copts, ms, &cerr); st != statusOK {
+		if st := o.set(ms); st != statusOK {
 			return nil, callError(st, cerr)
 		}
 	}
