@@ -45,29 +45,9 @@ fi
 # ---------------------------------------------------------------------------
 # Mount-safe deletion helpers.
 
-# Print mount points at or below $1 (decoded from /proc/mounts), deepest first.
-mounts_under() {
-  local dir=$1 _dev mnt _rest
-  while read -r _dev mnt _rest; do
-    mnt=$(printf '%b' "$mnt")
-    if [[ $mnt == "$dir" || $mnt == "$dir"/* ]]; then
-      printf '%s\n' "$mnt"
-    fi
-  done </proc/mounts | sort -r
-}
-
-unmount_under() {
-  local dir=$1 mnt _pass
-  for _pass in 1 2 3 4 5; do
-    local -a mnts=()
-    mapfile -t mnts < <(mounts_under "$dir")
-    ((${#mnts[@]})) || return 0
-    for mnt in "${mnts[@]}"; do
-      umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
-    done
-  done
-  [[ -z $(mounts_under "$dir") ]]
-}
+# mounts_under DIR, unmount_under DIR
+# shellcheck source-path=SCRIPTDIR source=lib/mounts.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/mounts.sh"
 
 # Delete a directory tree, but only after making sure nothing is mounted in it.
 safe_remove() {

@@ -32,29 +32,9 @@ log() { printf 'swift-run: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 usage() { die "usage: $0 DIR -- CMD [ARGS...]"; }
 
-# Print mount points at or below $1 (decoded from /proc/mounts), deepest first.
-mounts_under() {
-  local dir=$1 _dev mnt _rest
-  while read -r _dev mnt _rest; do
-    mnt=$(printf '%b' "$mnt")
-    if [[ $mnt == "$dir" || $mnt == "$dir"/* ]]; then
-      printf '%s\n' "$mnt"
-    fi
-  done </proc/mounts | sort -r
-}
-
-unmount_under() {
-  local dir=$1 mnt _pass
-  for _pass in 1 2 3 4 5; do
-    local -a mnts=()
-    mapfile -t mnts < <(mounts_under "$dir")
-    ((${#mnts[@]})) || return 0
-    for mnt in "${mnts[@]}"; do
-      umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
-    done
-  done
-  [[ -z $(mounts_under "$dir") ]]
-}
+# mounts_under DIR, unmount_under DIR
+# shellcheck source-path=SCRIPTDIR source=lib/mounts.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/mounts.sh"
 
 # Unmount the given mount points and everything below them.
 # shellcheck disable=SC2317 # called from the EXIT trap
