@@ -221,3 +221,23 @@ fn bad_inputs_fail_before_the_network() {
     assert_eq!(e.code(), Code::BadRequest, "{e}");
     assert!(e.detail().is_some());
 }
+
+#[test]
+fn debug_output_and_errors_never_show_secrets() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let (user, key, session) = new_user(&client, None);
+    let access = session.access_token().unwrap();
+    let refresh = session.refresh_token().unwrap();
+    let seed = key.to_base64();
+    let shown = format!("{session:?} {key:?} {client:?}");
+    for secret in [access.as_str(), refresh.as_str(), seed.as_str()] {
+        assert!(!shown.contains(secret), "Debug leaked a secret: {shown}");
+    }
+    assert!(shown.contains(&user), "Debug still says which user: {shown}");
+    let e = client.login(&user, &PrivateKey::generate()).unwrap_err();
+    let text = format!("{e} {e:?} {:?} {:?}", e.title(), e.detail());
+    for secret in [access.as_str(), refresh.as_str(), seed.as_str()] {
+        assert!(!text.contains(secret), "an error leaked a secret: {text}");
+    }
+}
