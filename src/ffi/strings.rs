@@ -100,8 +100,25 @@ pub(crate) fn live_count() -> usize {
 mod tests {
     use super::*;
 
+    /// The registry is process-wide: these tests count on it, so they take turns.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    #[test]
+    fn freeing_wipes_the_bytes() {
+        let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let secret = "Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc=";
+        let p = into_c(secret).unwrap();
+        unsafe { free(p) };
+        // The buffer is still allocated (quarantined), so reading it is sound here.
+        let reg = registry();
+        let parked = reg.quarantine.iter().find(|b| b.as_ptr() == p as *const u8).expect("quarantined");
+        assert_eq!(parked.len(), secret.len() + 1);
+        assert!(parked.iter().all(|b| *b == 0), "wiped before release");
+    }
+
     #[test]
     fn a_stale_free_never_frees_a_newer_string() {
+        let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let a = into_c("first").unwrap();
         unsafe { free(a) };
         let newer: Vec<_> = (0..QUARANTINE / 2).map(|i| into_c(&format!("s{i}")).unwrap()).collect();
