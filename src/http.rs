@@ -29,11 +29,17 @@ pub const DEFAULT_USER_AGENT: &str = concat!("sxt-auth/", env!("CARGO_PKG_VERSIO
 /// Transport settings. Defaults: connect 10 s, each read 15 s, whole call 30 s, https only, Mozilla roots.
 #[derive(Clone)]
 pub struct TransportConfig {
+    /// Deadline for DNS, TCP and TLS set-up of one connection.
     pub connect_timeout: Duration,
+    /// Longest stall allowed on any single read from the server.
     pub read_timeout: Duration,
+    /// Deadline for one whole HTTP exchange (a sign-in makes several).
     pub call_timeout: Duration,
+    /// Whether `http://` base URLs are accepted (any host; meant for a local test server).
     pub allow_http: bool,
+    /// CA certificates trusted in addition to Mozilla's roots (see [`parse_pem_certificates`]).
     pub extra_roots: Vec<Certificate<'static>>,
+    /// The `User-Agent` header.
     pub user_agent: String,
 }
 
