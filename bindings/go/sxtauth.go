@@ -13,25 +13,30 @@ package sxtauth
 //     later call with that id (even after the slot is reused: ids carry a generation) returns
 //     SXT_STATUS_INVALID_HANDLE. A second free is a no-op.
 //  3. No data race in Go. Each Client and Session keeps its handle in an atomic.Pointer to an immutable
-//     box. Close swaps it with nil and frees what it got, so exactly one Close frees it; a method loads the
-//     handle once and passes that value to C. A method that loads it just before a concurrent Close gets either a normal
-//     result or SXT_STATUS_INVALID_HANDLE from the library (point 2); one that loads it after gets a
-//     Go-side "closed" error. Nothing ever crashes.
+//     box. Close swaps it with nil and frees what it got, so exactly one Close frees it. Every other method
+//     goes through Client.call or Session.call (callSession and callString are built on them), which load
+//     the handle once (h, through loadHandle) and hand that value to callHandle; callHandle passes it to
+//     the method's C call, a closure. A method that loads it just before a concurrent Close gets either a
+//     normal result or SXT_STATUS_INVALID_HANDLE from the library (point 2); one that loads it after gets
+//     a Go-side "closed" error from callHandle, without calling C. Nothing ever crashes.
 //  4. Finalizers. NewClient and the sign-in methods set Close as the object's finalizer, so a forgotten
-//     Close only delays the release. runtime.KeepAlive(obj) follows every C call that uses obj's handle,
-//     so the finalizer cannot run (and free the handle) while the call is in progress; by point 2 it
-//     would be harmless even then, but the call's result should not depend on the collector's timing.
+//     Close only delays the release. Every method but Close makes its C call inside callHandle, which
+//     calls runtime.KeepAlive on the Client or Session after the call returns, so the finalizer cannot run
+//     (and free the handle) while the call is in progress; by point 2 it would be harmless even then, but
+//     the call's result should not depend on the collector's timing.
 //  5. No thread-local state. Consecutive cgo calls of one goroutine may run on different OS threads, so
-//     every fallible call gets its own sxt_error** out-parameter; callError copies the error's fields into
-//     a Go *Error and frees it at once. The library's last-error state is never consulted.
+//     every fallible call gets its own sxt_error** out-parameter (callHandle declares a fresh one for each
+//     call); callError copies the error's fields into a Go *Error and frees it at once. The library's
+//     last-error state is never consulted.
 //  6. Memory ownership. Strings the library hands out are copied into Go strings and released with
 //     sxt_string_free (which wipes them), never with C.free. Strings the package allocates with C.CString
 //     are freed with C.free by cStrings.free; those holding private keys are overwritten with zeros first.
 //     Go strings cannot be wiped: the key and token strings callers pass in or get back stay in Go memory
 //     until the collector reuses it.
-//  7. cgocheck. The only Go memory passed to C is the address of a local out-variable (a C pointer, a
-//     C.bool or a C.int64_t) that holds no Go pointer, which the cgo pointer rules allow; C keeps none of
-//     them beyond the call.
+//  7. cgocheck. The only Go memory passed to C is the address of an out-variable of one call (a C pointer,
+//     a C.bool or a C.int64_t, declared in the method or in the helper making the call, and shared with its
+//     closure) that holds no Go pointer, which the cgo pointer rules allow; C keeps none of them beyond the
+//     call.
 
 /*
 #include <stdlib.h>
@@ -157,6 +162,17 @@ func (a *cStrings) optional(argument, s string) (*C.char, error) {
 	return a.add(argument, s, false)
 }
 
+// signInArgs adds the user id and the private key (a secret) of a sign-in, in that order.
+func (a *cStrings) signInArgs(userID, privateKey string) (cuser, ckey *C.char, err error) {
+	if cuser, err = a.add("user_id", userID, false); err != nil {
+		return nil, nil, err
+	}
+	if ckey, err = a.add("private_key", privateKey, true); err != nil {
+		return nil, nil, err
+	}
+	return cuser, ckey, nil
+}
+
 func (a *cStrings) free() {
 	for i, p := range a.ptrs {
 		if a.secret[i] {
@@ -241,8 +257,13 @@ type Client struct {
 	baseURL string
 }
 
-// clientHandle boxes the C handle, since an incomplete C type cannot be an atomic.Pointer's type argument.
-type clientHandle struct{ p *C.sxt_client }
+// cHandle is the type of a C handle: a client's or a session's.
+type cHandle interface{ *C.sxt_client | *C.sxt_session }
+
+// handleBox boxes a C handle, since an incomplete C type cannot be an atomic.Pointer's type argument.
+type handleBox[H cHandle] struct{ p H }
+
+type clientHandle = handleBox[*C.sxt_client]
 
 // NewClient creates a client for the service at baseURL, which may end with or without "/" and "/v1"
 // ("https://api.spaceandtime.dev", "https://api.spaceandtime.dev/v1/", ...). With no options it uses the
@@ -352,17 +373,57 @@ func optionMillis(argument string, d time.Duration) (C.uint32_t, error) {
 // window in which a concurrent Close leaves the method holding a freed handle.
 var afterHandleLoad func()
 
-func (c *Client) h() *C.sxt_client {
-	if c == nil {
-		return nil
-	}
-	if b := c.handle.Load(); b != nil {
+// loadHandle loads the handle a Client or Session keeps in slot: nil once it is closed. The test hook runs
+// right after a handle is loaded.
+func loadHandle[H cHandle](slot *atomic.Pointer[handleBox[H]]) H {
+	if b := slot.Load(); b != nil {
 		if afterHandleLoad != nil {
 			afterHandleLoad()
 		}
 		return b.p
 	}
 	return nil
+}
+
+// callHandle is where every method of a Client or Session (owner) but Close makes its C call, f, with the
+// handle h that the method has just loaded (through owner's h, so the test hook runs before f): nil means
+// owner is closed, reported as "the <what> is closed" without calling C. Otherwise f gets h and its own
+// fresh sxt_error out-parameter; runtime.KeepAlive(owner) follows f's return, and a failed status becomes
+// an [*Error].
+func callHandle[H cHandle](owner any, h H, what string, f func(h H, cerr **C.sxt_error) C.sxt_status) error {
+	if h == nil {
+		return closedError(what)
+	}
+	var cerr *C.sxt_error
+	st := f(h, &cerr)
+	runtime.KeepAlive(owner)
+	if st != statusOK {
+		return callError(st, cerr)
+	}
+	return nil
+}
+
+func (c *Client) h() *C.sxt_client {
+	if c == nil {
+		return nil
+	}
+	return loadHandle(&c.handle)
+}
+
+// call loads the client's handle and makes the C call f with it through [callHandle].
+func (c *Client) call(f func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status) error {
+	return callHandle(c, c.h(), "client", f)
+}
+
+// callSession is call for the sign-in functions: f stores the new session handle in *out, which becomes a
+// Session owned by the caller.
+func (c *Client) callSession(f func(h *C.sxt_client, out **C.sxt_session, cerr **C.sxt_error) C.sxt_status) (*Session, error) {
+	var out *C.sxt_session
+	err := c.call(func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status { return f(h, &out, cerr) })
+	if err != nil {
+		return nil, err
+	}
+	return newSession(out), nil
 }
 
 // BaseURL returns the normalised base URL (no trailing "/" or "/v1"). It works after Close too.
@@ -398,16 +459,12 @@ func (c *Client) UserExists(userID string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	h := c.h()
-	if h == nil {
-		return false, closedError("client")
-	}
 	var exists C.bool
-	var cerr *C.sxt_error
-	st := C.sxt_user_exists(h, cuser, &exists, &cerr)
-	runtime.KeepAlive(c)
-	if st != statusOK {
-		return false, callError(st, cerr)
+	err = c.call(func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_user_exists(h, cuser, &exists, cerr)
+	})
+	if err != nil {
+		return false, err
 	}
 	return bool(exists), nil
 }
@@ -426,26 +483,13 @@ func (c *Client) UserExists(userID string) (bool, error) {
 func (c *Client) Login(userID, privateKey string) (*Session, error) {
 	var args cStrings
 	defer args.free()
-	cuser, err := args.add("user_id", userID, false)
+	cuser, ckey, err := args.signInArgs(userID, privateKey)
 	if err != nil {
 		return nil, err
 	}
-	ckey, err := args.add("private_key", privateKey, true)
-	if err != nil {
-		return nil, err
-	}
-	h := c.h()
-	if h == nil {
-		return nil, closedError("client")
-	}
-	var s *C.sxt_session
-	var cerr *C.sxt_error
-	st := C.sxt_login(h, cuser, ckey, &s, &cerr)
-	runtime.KeepAlive(c)
-	if st != statusOK {
-		return nil, callError(st, cerr)
-	}
-	return newSession(s), nil
+	return c.callSession(func(h *C.sxt_client, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_login(h, cuser, ckey, s, cerr)
+	})
 }
 
 // Register registers the new user userID with privateKey as its first key and signs it in. joinCode is
@@ -471,11 +515,7 @@ func (c *Client) RegisterWithEmail(userID, privateKey, email, joinCode string) (
 func (c *Client) register(userID, privateKey, joinCode string, email *string) (*Session, error) {
 	var args cStrings
 	defer args.free()
-	cuser, err := args.add("user_id", userID, false)
-	if err != nil {
-		return nil, err
-	}
-	ckey, err := args.add("private_key", privateKey, true)
+	cuser, ckey, err := args.signInArgs(userID, privateKey)
 	if err != nil {
 		return nil, err
 	}
@@ -489,23 +529,12 @@ func (c *Client) register(userID, privateKey, joinCode string, email *string) (*
 			return nil, err
 		}
 	}
-	h := c.h()
-	if h == nil {
-		return nil, closedError("client")
-	}
-	var s *C.sxt_session
-	var cerr *C.sxt_error
-	var st C.sxt_status
-	if email != nil {
-		st = C.sxt_register_with_email(h, cuser, ckey, cemail, ccode, &s, &cerr)
-	} else {
-		st = C.sxt_register(h, cuser, ckey, ccode, &s, &cerr)
-	}
-	runtime.KeepAlive(c)
-	if st != statusOK {
-		return nil, callError(st, cerr)
-	}
-	return newSession(s), nil
+	return c.callSession(func(h *C.sxt_client, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		if email != nil {
+			return C.sxt_register_with_email(h, cuser, ckey, cemail, ccode, s, cerr)
+		}
+		return C.sxt_register(h, cuser, ckey, ccode, s, cerr)
+	})
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -524,8 +553,7 @@ type Session struct {
 	handle atomic.Pointer[sessionHandle]
 }
 
-// sessionHandle boxes the C handle, as clientHandle does.
-type sessionHandle struct{ p *C.sxt_session }
+type sessionHandle = handleBox[*C.sxt_session]
 
 func newSession(h *C.sxt_session) *Session {
 	s := &Session{}
@@ -538,13 +566,23 @@ func (s *Session) h() *C.sxt_session {
 	if s == nil {
 		return nil
 	}
-	if b := s.handle.Load(); b != nil {
-		if afterHandleLoad != nil {
-			afterHandleLoad()
-		}
-		return b.p
+	return loadHandle(&s.handle)
+}
+
+// call loads the session's handle and makes the C call f with it through [callHandle].
+func (s *Session) call(f func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status) error {
+	return callHandle(s, s.h(), "session", f)
+}
+
+// callString is call for the functions that hand out a string: f stores it in *out, and it is returned as a
+// Go string (the library's copy is wiped and released).
+func (s *Session) callString(f func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status) (string, error) {
+	var out *C.char
+	err := s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status { return f(h, &out, cerr) })
+	if err != nil {
+		return "", err
 	}
-	return nil
+	return takeString(out), nil
 }
 
 // Close releases the session, wiping its tokens and key once no call is using them. It does not log out:
@@ -568,18 +606,9 @@ func (s *Session) Close() error {
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], and the transport and
 // server statuses of the refresh or sign-in.
 func (s *Session) AccessToken() (string, error) {
-	h := s.h()
-	if h == nil {
-		return "", closedError("session")
-	}
-	var out *C.char
-	var cerr *C.sxt_error
-	st := C.sxt_session_access_token(h, &out, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return "", callError(st, cerr)
-	}
-	return takeString(out), nil
+	return s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_access_token(h, out, cerr)
+	})
 }
 
 // Refresh refreshes now (POST /v1/auth/refresh): both tokens rotate and the old refresh token stops
@@ -589,17 +618,9 @@ func (s *Session) AccessToken() (string, error) {
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport and server
 // statuses.
 func (s *Session) Refresh() error {
-	h := s.h()
-	if h == nil {
-		return closedError("session")
-	}
-	var cerr *C.sxt_error
-	st := C.sxt_refresh(h, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return callError(st, cerr)
-	}
-	return nil
+	return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_refresh(h, cerr)
+	})
 }
 
 // Logout logs out (POST /v1/auth/logout), which ends every session of this user on the server. Afterwards
@@ -609,17 +630,9 @@ func (s *Session) Refresh() error {
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut] (already logged out), transport and server
 // statuses.
 func (s *Session) Logout() error {
-	h := s.h()
-	if h == nil {
-		return closedError("session")
-	}
-	var cerr *C.sxt_error
-	st := C.sxt_logout(h, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return callError(st, cerr)
-	}
-	return nil
+	return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_logout(h, cerr)
+	})
 }
 
 // RefreshToken returns the current refresh token, without refreshing. It is a secret; most programs never
@@ -627,18 +640,9 @@ func (s *Session) Logout() error {
 //
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut].
 func (s *Session) RefreshToken() (string, error) {
-	h := s.h()
-	if h == nil {
-		return "", closedError("session")
-	}
-	var out *C.char
-	var cerr *C.sxt_error
-	st := C.sxt_session_refresh_token(h, &out, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return "", callError(st, cerr)
-	}
-	return takeString(out), nil
+	return s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_refresh_token(h, out, cerr)
+	})
 }
 
 // Expiries returns when the current access and refresh tokens expire, as the server stated (millisecond
@@ -646,16 +650,12 @@ func (s *Session) RefreshToken() (string, error) {
 //
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut].
 func (s *Session) Expiries() (access, refresh time.Time, err error) {
-	h := s.h()
-	if h == nil {
-		return time.Time{}, time.Time{}, closedError("session")
-	}
 	var accessMs, refreshMs C.int64_t
-	var cerr *C.sxt_error
-	st := C.sxt_session_expiries(h, &accessMs, &refreshMs, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return time.Time{}, time.Time{}, callError(st, cerr)
+	err = s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_expiries(h, &accessMs, &refreshMs, cerr)
+	})
+	if err != nil {
+		return time.Time{}, time.Time{}, err
 	}
 	return time.UnixMilli(int64(accessMs)), time.UnixMilli(int64(refreshMs)), nil
 }
@@ -664,18 +664,9 @@ func (s *Session) Expiries() (access, refresh time.Time, err error) {
 //
 // Errors: [StatusInvalidHandle] (closed).
 func (s *Session) UserID() (string, error) {
-	h := s.h()
-	if h == nil {
-		return "", closedError("session")
-	}
-	var out *C.char
-	var cerr *C.sxt_error
-	st := C.sxt_session_user_id(h, &out, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return "", callError(st, cerr)
-	}
-	return takeString(out), nil
+	return s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_user_id(h, out, cerr)
+	})
 }
 
 // TokenInfo asks the server about the access token (GET /v1/auth/validtoken). It refreshes first when due;
@@ -684,36 +675,26 @@ func (s *Session) UserID() (string, error) {
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport and server
 // statuses; [StatusMalformedResponse] when a documented field has the wrong JSON type.
 func (s *Session) TokenInfo() (TokenInfo, error) {
-	h := s.h()
-	if h == nil {
-		return TokenInfo{}, closedError("session")
+	text, err := s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_token_info(h, out, cerr)
+	})
+	if err != nil {
+		return TokenInfo{}, err
 	}
-	var out *C.char
-	var cerr *C.sxt_error
-	st := C.sxt_session_token_info(h, &out, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return TokenInfo{}, callError(st, cerr)
-	}
-	return parseTokenInfo(takeString(out))
+	return parseTokenInfo(text)
 }
 
 // Keys lists the keys on the user's keyring (GET /v1/auth/keys). It refreshes first when due.
 //
 // Errors: as [Session.TokenInfo]; [StatusMalformedResponse] when the reply is not an array of objects.
 func (s *Session) Keys() ([]KeyInfo, error) {
-	h := s.h()
-	if h == nil {
-		return nil, closedError("session")
+	text, err := s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_keys(h, out, cerr)
+	})
+	if err != nil {
+		return nil, err
 	}
-	var out *C.char
-	var cerr *C.sxt_error
-	st := C.sxt_session_keys(h, &out, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return nil, callError(st, cerr)
-	}
-	return parseKeys(takeString(out))
+	return parseKeys(text)
 }
 
 // AddKey adds the key privateKey (any encoding [PublicKey] accepts) to the user's keyring: a challenge
@@ -730,17 +711,9 @@ func (s *Session) AddKey(privateKey string) error {
 	if err != nil {
 		return err
 	}
-	h := s.h()
-	if h == nil {
-		return closedError("session")
-	}
-	var cerr *C.sxt_error
-	st := C.sxt_session_add_key(h, ckey, &cerr)
-	runtime.KeepAlive(s)
-	if st != statusOK {
-		return callError(st, cerr)
-	}
-	return nil
+	return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_add_key(h, ckey, cerr)
+	})
 }
 
 // ---------------------------------------------------------------------------------------------------------
