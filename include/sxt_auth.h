@@ -208,26 +208,37 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library version, `"MAJOR.MINOR.PATCH"` (the same as the `SXT_VERSION_*` macros of the header the
- * program was compiled with, unless it runs against another build). Static storage: never free it.
+ * Generates a new Ed25519 key pair from the operating system's random number generator.
+ *
+ * On success writes to `*private_key_out` the private key (standard base64 of the 32-byte seed, 44
+ * characters: the form SxT tools print and `sxt_login` accepts) and to `*public_key_out` the public key
+ * (standard base64, 44 characters). Both are new strings the caller releases with `sxt_string_free`, which
+ * wipes them. Thread safety: any thread.
+ *
+ * Errors: `SXT_STATUS_NULL_ARGUMENT` when an output pointer is NULL.
  */
-const char *sxt_version(void);
+sxt_status sxt_keygen(char **private_key_out, char **public_key_out, sxt_error **error_out);
 
 /**
- * Wipes and releases a string this library handed out. NULL and a pointer this library did not hand out are
- * ignored (never `free()` a library string yourself, and never pass one of yours here: it is ignored, not
- * freed). A second free of the same string is ignored too, as long as fewer than 256 other library strings
- * were freed in between (the memory of freed strings is held back that long so their addresses cannot be
- * reused; after that a stale pointer may name a newer string). Must not race with another thread still
- * reading the string.
+ * Derives the public key (standard base64) of `private_key`, which may be in any accepted encoding:
+ * base64 of the 32-byte seed, 64 hex characters, or base64 of 64 bytes `seed || public key`.
+ * Also a way to validate a private key. `*public_key_out` is a new string (`sxt_string_free`).
+ *
+ * Errors: `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`, `SXT_STATUS_INVALID_KEY`.
  */
-void sxt_string_free(char *string);
+sxt_status sxt_key_public(const char *private_key, char **public_key_out, sxt_error **error_out);
 
 /**
- * Diagnostics for leak checks in tests: how many handles (options, clients, sessions, errors) and strings
- * handed out by this library are not yet freed, process-wide. Not for program logic.
+ * Signs the exact UTF-8 bytes of `message` (for example an `authCode`) with `private_key` and writes the
+ * 64-byte Ed25519 signature as lowercase hex (128 characters) to `*signature_out` (`sxt_string_free`).
+ * For custom flows; `sxt_login` and friends sign for you.
+ *
+ * Errors: `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`, `SXT_STATUS_INVALID_KEY`.
  */
-size_t sxt_live_objects(void);
+sxt_status sxt_key_sign(const char *private_key,
+                        const char *message,
+                        char **signature_out,
+                        sxt_error **error_out);
 
 /**
  * Creates options holding the defaults: connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s,
@@ -410,89 +421,6 @@ sxt_status sxt_register_with_email(const sxt_client *client,
                                    sxt_error **error_out);
 
 /**
- * The status code of `error`; `SXT_STATUS_INVALID_HANDLE` when `error` is NULL or not a live error.
- */
-sxt_status sxt_error_code(const sxt_error *error);
-
-/**
- * A human-readable message (never NULL; never contains a key or token). Owned by `error`: valid until
- * `sxt_error_free(error)`. For an invalid `error` handle, a static message saying so.
- */
-const char *sxt_error_message(const sxt_error *error);
-
-/**
- * The HTTP status the server answered with, or 0 when the failure was not an HTTP error reply (or `error` is
- * not a live error).
- */
-uint16_t sxt_error_http_status(const sxt_error *error);
-
-/**
- * The server's RFC 7807 `title`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
- */
-const char *sxt_error_title(const sxt_error *error);
-
-/**
- * The server's RFC 7807 `detail`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
- */
-const char *sxt_error_detail(const sxt_error *error);
-
-/**
- * For input errors, the name of the parameter that was wrong (for example `"private_key"`), else NULL.
- * Owned by `error`: valid until `sxt_error_free`.
- */
-const char *sxt_error_argument(const sxt_error *error);
-
-/**
- * Releases `error`. NULL, and an error already freed, are ignored (a second free is a no-op).
- * Strings borrowed from `error` become invalid.
- */
-void sxt_error_free(sxt_error *error);
-
-/**
- * The stable name of a status, e.g. `"SXT_STATUS_INVALID_KEY"`; `"SXT_STATUS_UNKNOWN"` for a number that is
- * not a status. Static storage: never free it.
- */
-const char *sxt_status_name(int32_t status);
-
-/**
- * A one-line description of a status, e.g. `"the key is not in an accepted encoding"`. Static storage.
- */
-const char *sxt_status_description(int32_t status);
-
-/**
- * Generates a new Ed25519 key pair from the operating system's random number generator.
- *
- * On success writes to `*private_key_out` the private key (standard base64 of the 32-byte seed, 44
- * characters: the form SxT tools print and `sxt_login` accepts) and to `*public_key_out` the public key
- * (standard base64, 44 characters). Both are new strings the caller releases with `sxt_string_free`, which
- * wipes them. Thread safety: any thread.
- *
- * Errors: `SXT_STATUS_NULL_ARGUMENT` when an output pointer is NULL.
- */
-sxt_status sxt_keygen(char **private_key_out, char **public_key_out, sxt_error **error_out);
-
-/**
- * Derives the public key (standard base64) of `private_key`, which may be in any accepted encoding:
- * base64 of the 32-byte seed, 64 hex characters, or base64 of 64 bytes `seed || public key`.
- * Also a way to validate a private key. `*public_key_out` is a new string (`sxt_string_free`).
- *
- * Errors: `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`, `SXT_STATUS_INVALID_KEY`.
- */
-sxt_status sxt_key_public(const char *private_key, char **public_key_out, sxt_error **error_out);
-
-/**
- * Signs the exact UTF-8 bytes of `message` (for example an `authCode`) with `private_key` and writes the
- * 64-byte Ed25519 signature as lowercase hex (128 characters) to `*signature_out` (`sxt_string_free`).
- * For custom flows; `sxt_login` and friends sign for you.
- *
- * Errors: `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`, `SXT_STATUS_INVALID_KEY`.
- */
-sxt_status sxt_key_sign(const char *private_key,
-                        const char *message,
-                        char **signature_out,
-                        sxt_error **error_out);
-
-/**
  * Writes a valid access token to `*access_token_out` (a new string; `sxt_string_free` wipes it), refreshing
  * first when it is within the refresh margin of expiry, or signing in again when the refresh chain has run
  * out. If a due refresh fails but the current token has not yet expired, that token is returned.
@@ -588,6 +516,78 @@ sxt_status sxt_session_add_key(sxt_session *session, const char *new_private_key
  * already-freed handle are ignored.
  */
 void sxt_session_free(sxt_session *session);
+
+/**
+ * The status code of `error`; `SXT_STATUS_INVALID_HANDLE` when `error` is NULL or not a live error.
+ */
+sxt_status sxt_error_code(const sxt_error *error);
+
+/**
+ * A human-readable message (never NULL; never contains a key or token). Owned by `error`: valid until
+ * `sxt_error_free(error)`. For an invalid `error` handle, a static message saying so.
+ */
+const char *sxt_error_message(const sxt_error *error);
+
+/**
+ * The HTTP status the server answered with, or 0 when the failure was not an HTTP error reply (or `error` is
+ * not a live error).
+ */
+uint16_t sxt_error_http_status(const sxt_error *error);
+
+/**
+ * The server's RFC 7807 `title`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+ */
+const char *sxt_error_title(const sxt_error *error);
+
+/**
+ * The server's RFC 7807 `detail`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+ */
+const char *sxt_error_detail(const sxt_error *error);
+
+/**
+ * For input errors, the name of the parameter that was wrong (for example `"private_key"`), else NULL.
+ * Owned by `error`: valid until `sxt_error_free`.
+ */
+const char *sxt_error_argument(const sxt_error *error);
+
+/**
+ * Releases `error`. NULL, and an error already freed, are ignored (a second free is a no-op).
+ * Strings borrowed from `error` become invalid.
+ */
+void sxt_error_free(sxt_error *error);
+
+/**
+ * The stable name of a status, e.g. `"SXT_STATUS_INVALID_KEY"`; `"SXT_STATUS_UNKNOWN"` for a number that is
+ * not a status. Static storage: never free it.
+ */
+const char *sxt_status_name(int32_t status);
+
+/**
+ * A one-line description of a status, e.g. `"the key is not in an accepted encoding"`. Static storage.
+ */
+const char *sxt_status_description(int32_t status);
+
+/**
+ * The library version, `"MAJOR.MINOR.PATCH"` (the same as the `SXT_VERSION_*` macros of the header the
+ * program was compiled with, unless it runs against another build). Static storage: never free it.
+ */
+const char *sxt_version(void);
+
+/**
+ * Wipes and releases a string this library handed out. NULL and a pointer this library did not hand out are
+ * ignored (never `free()` a library string yourself, and never pass one of yours here: it is ignored, not
+ * freed). A second free of the same string is ignored too, as long as fewer than 256 other library strings
+ * were freed in between (the memory of freed strings is held back that long so their addresses cannot be
+ * reused; after that a stale pointer may name a newer string). Must not race with another thread still
+ * reading the string.
+ */
+void sxt_string_free(char *string);
+
+/**
+ * Diagnostics for leak checks in tests: how many handles (options, clients, sessions, errors) and strings
+ * handed out by this library are not yet freed, process-wide. Not for program logic.
+ */
+size_t sxt_live_objects(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,48 +5,18 @@
 //! * [`strings`]: the one way strings cross the boundary, in and out.
 //! * [`error`]: `sxt_error` and the status table's names.
 //! * [`keys`], [`client`], [`session`]: one file per C type.
+//! * [`library`]: library-wide calls (version, string release, leak diagnostics).
 //!
 //! The conventions these functions follow are stated once, at the top of the generated header
 //! (`cbindgen.toml`'s `header`), and in the README.
 
-mod boundary;
-mod client;
-mod error;
-mod handles;
+// Declared in the order the header presents them: keys, client, session, errors, then the library-wide calls.
 mod keys;
+mod client;
 mod session;
+mod error;
+mod library;
+
+mod boundary;
+mod handles;
 mod strings;
-
-use std::ffi::{c_char, CStr};
-
-/// The library version, `"MAJOR.MINOR.PATCH"` (the same as the `SXT_VERSION_*` macros of the header the
-/// program was compiled with, unless it runs against another build). Static storage: never free it.
-#[no_mangle]
-pub extern "C" fn sxt_version() -> *const c_char {
-    const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-        Ok(v) => v,
-        Err(_) => panic!("version contains a NUL"),
-    };
-    VERSION.as_ptr()
-}
-
-/// Wipes and releases a string this library handed out. NULL and a pointer this library did not hand out are
-/// ignored (never `free()` a library string yourself, and never pass one of yours here: it is ignored, not
-/// freed). A second free of the same string is ignored too, as long as fewer than 256 other library strings
-/// were freed in between (the memory of freed strings is held back that long so their addresses cannot be
-/// reused; after that a stale pointer may name a newer string). Must not race with another thread still
-/// reading the string.
-#[no_mangle]
-pub extern "C" fn sxt_string_free(string: *mut c_char) {
-    // SAFETY: `strings::free` only touches pointers it handed out itself.
-    boundary::guard((), || unsafe { strings::free(string) })
-}
-
-/// Diagnostics for leak checks in tests: how many handles (options, clients, sessions, errors) and strings
-/// handed out by this library are not yet freed, process-wide. Not for program logic.
-#[no_mangle]
-pub extern "C" fn sxt_live_objects() -> usize {
-    boundary::guard(usize::MAX, || {
-        client::live_handles() + session::live_sessions() + error::live_errors() + strings::live_count()
-    })
-}

@@ -1,0 +1,37 @@
+//! Library-wide calls: the version, releasing strings, and leak diagnostics.
+
+use std::ffi::{c_char, CStr};
+
+use super::{boundary, client, error, session, strings};
+
+/// The library version, `"MAJOR.MINOR.PATCH"` (the same as the `SXT_VERSION_*` macros of the header the
+/// program was compiled with, unless it runs against another build). Static storage: never free it.
+#[no_mangle]
+pub extern "C" fn sxt_version() -> *const c_char {
+    const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(v) => v,
+        Err(_) => panic!("version contains a NUL"),
+    };
+    VERSION.as_ptr()
+}
+
+/// Wipes and releases a string this library handed out. NULL and a pointer this library did not hand out are
+/// ignored (never `free()` a library string yourself, and never pass one of yours here: it is ignored, not
+/// freed). A second free of the same string is ignored too, as long as fewer than 256 other library strings
+/// were freed in between (the memory of freed strings is held back that long so their addresses cannot be
+/// reused; after that a stale pointer may name a newer string). Must not race with another thread still
+/// reading the string.
+#[no_mangle]
+pub extern "C" fn sxt_string_free(string: *mut c_char) {
+    // SAFETY: `strings::free` only touches pointers it handed out itself.
+    boundary::guard((), || unsafe { strings::free(string) })
+}
+
+/// Diagnostics for leak checks in tests: how many handles (options, clients, sessions, errors) and strings
+/// handed out by this library are not yet freed, process-wide. Not for program logic.
+#[no_mangle]
+pub extern "C" fn sxt_live_objects() -> usize {
+    boundary::guard(usize::MAX, || {
+        client::live_handles() + session::live_sessions() + error::live_errors() + strings::live_count()
+    })
+}
