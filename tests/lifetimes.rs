@@ -139,3 +139,19 @@ fn many_threads_use_one_session_at_once() {
         h.join().unwrap();
     }
 }
+
+#[test]
+fn a_failed_refresh_keeps_tokens_that_are_still_valid() {
+    let mut server = Server::start(&["--access-ttl", "4"]);
+    let client = server.client();
+    let (_u, _k, session) = new_user(&client, None);
+    let token = session.access_token().unwrap();
+    let refresh = session.refresh_token().unwrap();
+    sleep(Duration::from_millis(2300)); // due for refresh (margin clamped to 2 s), not yet expired
+    server.stop();
+    assert_eq!(session.access_token().unwrap(), token, "the refresh failed, the still-valid token is handed out");
+    assert_eq!(session.refresh().unwrap_err().code(), Code::Network);
+    assert_eq!(session.refresh_token().unwrap(), refresh, "nothing was lost");
+    sleep(Duration::from_millis(2000)); // now past expiry
+    assert_eq!(session.access_token().unwrap_err().code(), Code::Network, "an expired token is never handed out");
+}

@@ -89,6 +89,12 @@ impl Server {
         Client::with_config(&self.base_url, &config).expect("client")
     }
 
+    /// Stops the server now (its port then refuses connections).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn port(&self) -> u16 {
         self.base_url.rsplit(':').next().unwrap().parse().unwrap()
     }
