@@ -5,7 +5,8 @@
 //! * [`Session::access_token`] returns a token that is valid for at least the refresh margin: it refreshes
 //!   ahead of expiry, and only one refresh runs at a time however many threads ask (the others wait for it and
 //!   use its result).
-//! * When the refresh token or the 24-hour session has run out, or the server refuses the refresh, a session
+//! * When the refresh token or the 24-hour session (the server's `sessionExpires` when it sends one, else
+//!   24 hours from the sign-in) has run out, or the server refuses the refresh, a session
 //!   that holds the user's key signs in again by itself; one that does not fails with
 //!   [`Code::SessionExpired`] (carrying the server's refusal, when there was one).
 //! * A failed refresh never loses tokens that are still valid: a transport failure leaves the old tokens in
@@ -63,6 +64,8 @@ struct Tokens {
     access_expires_at: Instant,
     access_renew_at: Instant,
     refresh_expires_at: Instant,
+    /// The end of the session as the server stated it (`sessionExpires`), when it did.
+    session_expires_at: Option<Instant>,
 }
 
 impl Tokens {
@@ -77,6 +80,7 @@ impl Tokens {
             access_expires_at: received + access_life,
             access_renew_at: received + access_life - renew_before,
             refresh_expires_at: received + lifetime(set.refresh_expires_ms),
+            session_expires_at: set.session_expires_ms.map(|ms| received + lifetime(ms)),
             access_expires_ms: set.access_expires_ms,
             refresh_expires_ms: set.refresh_expires_ms,
             access: set.access_token,
@@ -238,7 +242,8 @@ impl Session {
                 return Ok(());
             }
             let now = Instant::now();
-            let alive = now < st.tokens.refresh_expires_at && now.duration_since(st.chain_started) < SESSION_LIFETIME;
+            let session_end = st.tokens.session_expires_at.unwrap_or(st.chain_started + SESSION_LIFETIME);
+            let alive = now < st.tokens.refresh_expires_at && now < session_end;
             (st.tokens.refresh.clone(), alive)
         };
         let transport = &self.inner.client.inner().transport;

@@ -65,6 +65,9 @@ pub struct TokenSet {
     pub access_expires_ms: i64,
     /// Unix epoch milliseconds.
     pub refresh_expires_ms: i64,
+    /// The end of the whole session (the 24-hour cap), Unix epoch milliseconds, when the server says (one SDK
+    /// declares `sessionExpires`; the protocol does not require it).
+    pub session_expires_ms: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +77,8 @@ struct RawTokenSet {
     refresh_token: Zeroizing<String>,
     access_token_expires: Value,
     refresh_token_expires: Value,
+    #[serde(default)]
+    session_expires: Value,
 }
 
 /// Parses a token set. Expiries are epoch milliseconds; a value below 10^11 can only be seconds (it would be
@@ -86,9 +91,14 @@ pub fn parse_token_set(body: &[u8]) -> Result<TokenSet> {
     if raw.access_token.is_empty() || raw.refresh_token.is_empty() {
         return Err(malformed("the token reply has an empty token"));
     }
+    let access_expires_ms = epoch_ms(&raw.access_token_expires)?;
     Ok(TokenSet {
-        access_expires_ms: epoch_ms(&raw.access_token_expires)?,
+        access_expires_ms,
         refresh_expires_ms: epoch_ms(&raw.refresh_token_expires)?,
+        // Optional and advisory: a missing or unreadable value, or one that ends the session before the access
+        // token it came with, is ignored rather than trusted or failing the sign-in.
+        session_expires_ms: if raw.session_expires.is_null() { None } else { epoch_ms(&raw.session_expires).ok() }
+            .filter(|&end| end >= access_expires_ms),
         access_token: raw.access_token,
         refresh_token: raw.refresh_token,
     })
@@ -176,8 +186,12 @@ mod tests {
         assert_eq!(t.access_token.as_str(), "a");
         assert_eq!(t.access_expires_ms, 1_700_000_000_123);
         assert_eq!(t.refresh_expires_ms, 1_700_000_000_000);
+        assert_eq!(t.session_expires_ms, None, "sessionExpires 1 is not a time");
         let t = parse_token_set(br#"{"accessToken":"a","refreshToken":"r","accessTokenExpires":"1700000000123","refreshTokenExpires":1700000000}"#).unwrap();
         assert_eq!((t.access_expires_ms, t.refresh_expires_ms), (1_700_000_000_123, 1_700_000_000_000));
+        assert_eq!(t.session_expires_ms, None);
+        let t = parse_token_set(br#"{"accessToken":"a","refreshToken":"r","accessTokenExpires":1700000000123,"refreshTokenExpires":1700000000123,"sessionExpires":1700086400000}"#).unwrap();
+        assert_eq!(t.session_expires_ms, Some(1_700_086_400_000));
         for bad in [
             &br#"{"accessToken":"","refreshToken":"r","accessTokenExpires":1,"refreshTokenExpires":1}"#[..],
             br#"{"accessToken":"a","refreshToken":"r","accessTokenExpires":"soon","refreshTokenExpires":1}"#,
