@@ -31,6 +31,9 @@ use crate::wire::{self, TokenSet};
 /// The absolute cap the service puts on a chain of refreshes from one sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The longest token lifetime believed, whatever the server says (400 days).
+const MAX_TOKEN_LIFETIME_MS: i64 = 400 * 24 * 60 * 60 * 1000;
+
 /// A signed-in session. Cheap to clone: clones share the same tokens.
 #[derive(Clone)]
 pub struct Session {
@@ -73,7 +76,11 @@ impl Tokens {
         let set: TokenSet = wire::parse_token_set(&reply.body)?;
         let received = Instant::now();
         let server_now_ms = server_now(reply.date, SystemTime::now());
-        let lifetime = |expires_ms: i64| Duration::from_millis(expires_ms.saturating_sub(server_now_ms).max(0) as u64);
+        // Capped, so an absurd expiry from a hostile server cannot overflow `Instant` (u64 nanoseconds on
+        // some platforms); no SxT token outlives its 24-hour session anyway.
+        let lifetime = |expires_ms: i64| {
+            Duration::from_millis(expires_ms.saturating_sub(server_now_ms).clamp(0, MAX_TOKEN_LIFETIME_MS) as u64)
+        };
         let access_life = lifetime(set.access_expires_ms);
         let renew_before = margin.min(access_life / 2);
         Ok(Tokens {
@@ -318,6 +325,19 @@ mod tests {
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn absurd_expiries_are_capped_not_overflowed() {
+        let body = format!(
+            r#"{{"accessToken":"a","refreshToken":"r","accessTokenExpires":{max},"refreshTokenExpires":{max},"sessionExpires":{max}}}"#,
+            max = i64::MAX
+        );
+        let reply = Reply { body: Zeroizing::new(body.into_bytes()), date: None };
+        let t = Tokens::from_reply(&reply, Duration::from_secs(60)).unwrap();
+        let cap = Duration::from_millis(MAX_TOKEN_LIFETIME_MS as u64);
+        assert!(t.access_expires_at <= Instant::now() + cap);
+        assert!(t.refresh_expires_at > Instant::now() + Duration::from_secs(86_400));
+    }
 
     #[test]
     fn server_time_is_the_local_clock_clamped_to_the_date_window() {
