@@ -6,7 +6,7 @@ TARGET ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 export SXT_SERVER_BIN ?= $(TARGET)/debug/sxt-auth-server
 PREFIX ?= /usr/local
 
-.PHONY: all build demo test test-rust test-header test-c test-go test-swift test-conformance install bench clean
+.PHONY: all build demo test test-rust test-header test-c test-cpp test-go test-swift test-conformance install bench clean
 
 all: build
 
@@ -18,7 +18,7 @@ demo:
 	bash scripts/demo.sh
 
 # Every test in the project. Each part prints its own summary and stops the run on failure.
-SUITES := test-header test-rust test-c test-go test-swift test-conformance
+SUITES := test-header test-rust test-c test-cpp test-go test-swift test-conformance
 test: $(SUITES)
 	@echo "suites: $(words $(SUITES)) passed, 0 failed"
 
@@ -31,6 +31,9 @@ test-rust: build
 
 test-c: build
 	bash tests/c/run.sh
+
+test-cpp: build
+	bash tests/cpp/run.sh
 
 test-go: build
 	bash bindings/go/run-tests.sh

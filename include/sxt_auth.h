@@ -256,7 +256,7 @@ sxt_status sxt_client_options_new(sxt_client_options **options_out, sxt_error **
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
  */
 sxt_status sxt_client_options_set_connect_timeout_ms(sxt_client_options *options,
-                                                     uint32_t ms,
+                                                     uint32_t connect_timeout_ms,
                                                      sxt_error **error_out);
 
 /**
@@ -265,7 +265,7 @@ sxt_status sxt_client_options_set_connect_timeout_ms(sxt_client_options *options
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
  */
 sxt_status sxt_client_options_set_read_timeout_ms(sxt_client_options *options,
-                                                  uint32_t ms,
+                                                  uint32_t read_timeout_ms,
                                                   sxt_error **error_out);
 
 /**
@@ -274,7 +274,9 @@ sxt_status sxt_client_options_set_read_timeout_ms(sxt_client_options *options,
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
  */
-sxt_status sxt_client_options_set_timeout_ms(sxt_client_options *options, uint32_t ms, sxt_error **error_out);
+sxt_status sxt_client_options_set_timeout_ms(sxt_client_options *options,
+                                             uint32_t timeout_ms,
+                                             sxt_error **error_out);
 
 /**
  * Sets how long before an access token expires a session refreshes it, in milliseconds (0 allowed: refresh
@@ -283,7 +285,7 @@ sxt_status sxt_client_options_set_timeout_ms(sxt_client_options *options, uint32
  * Errors: `SXT_STATUS_INVALID_HANDLE`.
  */
 sxt_status sxt_client_options_set_refresh_margin_ms(sxt_client_options *options,
-                                                    uint32_t ms,
+                                                    uint32_t refresh_margin_ms,
                                                     sxt_error **error_out);
 
 /**

@@ -4,6 +4,7 @@
 #   PREFIX/lib/libsxt_auth.so            the shared library, as cargo builds it (no SONAME, no version suffix)
 #   PREFIX/lib/libsxt_auth.a             the static library (link it with -lpthread -ldl -lm)
 #   PREFIX/include/sxt_auth.h            the header
+#   PREFIX/include/sxt_auth.hpp          the header-only C++17 wrapper over it
 #   PREFIX/lib/pkgconfig/sxt-auth.pc     pkg-config metadata, generated from sxt-auth.pc.in
 #
 # Usage:
@@ -42,7 +43,7 @@ fi
 if [ "${SXT_INSTALL_NO_BUILD:-0}" != 1 ]; then
     CARGO="$CARGO" bash "$ROOT/scripts/build-release.sh"
 fi
-for f in "$RELEASE/libsxt_auth.so" "$RELEASE/libsxt_auth.a" "$ROOT/include/sxt_auth.h" "$ROOT/sxt-auth.pc.in"; do
+for f in "$RELEASE/libsxt_auth.so" "$RELEASE/libsxt_auth.a" "$ROOT/include/sxt_auth.h" "$ROOT/include/sxt_auth.hpp" "$ROOT/sxt-auth.pc.in"; do
     if [ ! -f "$f" ]; then
         echo "install.sh: missing $f" >&2
         exit 1
@@ -56,6 +57,7 @@ install -d "$LIB" "$INC" "$PC"
 install -m 0755 "$RELEASE/libsxt_auth.so" "$LIB/libsxt_auth.so"
 install -m 0644 "$RELEASE/libsxt_auth.a" "$LIB/libsxt_auth.a"
 install -m 0644 "$ROOT/include/sxt_auth.h" "$INC/sxt_auth.h"
+install -m 0644 "$ROOT/include/sxt_auth.hpp" "$INC/sxt_auth.hpp"
 # `|` as the sed delimiter: prefixes are paths. Characters special to sed in PREFIX are escaped.
 prefix_escaped=$(printf '%s' "$PREFIX" | sed -e 's/[\\|&]/\\&/g')
 sed -e "s|@PREFIX@|$prefix_escaped|g" -e "s|@VERSION@|$VERSION|g" "$ROOT/sxt-auth.pc.in" >"$PC/sxt-auth.pc.tmp"
@@ -66,4 +68,5 @@ echo "installed sxt-auth $VERSION into $DESTDIR$PREFIX:"
 echo "  $LIB/libsxt_auth.so"
 echo "  $LIB/libsxt_auth.a"
 echo "  $INC/sxt_auth.h"
+echo "  $INC/sxt_auth.hpp"
 echo "  $PC/sxt-auth.pc"

@@ -69,9 +69,9 @@ fn millis(ms: u32, name: &'static str) -> Result<Duration> {
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
 #[no_mangle]
-pub extern "C" fn sxt_client_options_set_connect_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+pub extern "C" fn sxt_client_options_set_connect_timeout_ms(options: *mut sxt_client_options, connect_timeout_ms: u32, error_out: *mut *mut sxt_error) -> Code {
     set(options, error_out, |c| {
-        c.transport.connect_timeout = millis(ms, "ms")?;
+        c.transport.connect_timeout = millis(connect_timeout_ms, "connect_timeout_ms")?;
         Ok(())
     })
 }
@@ -80,9 +80,9 @@ pub extern "C" fn sxt_client_options_set_connect_timeout_ms(options: *mut sxt_cl
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
 #[no_mangle]
-pub extern "C" fn sxt_client_options_set_read_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+pub extern "C" fn sxt_client_options_set_read_timeout_ms(options: *mut sxt_client_options, read_timeout_ms: u32, error_out: *mut *mut sxt_error) -> Code {
     set(options, error_out, |c| {
-        c.transport.read_timeout = millis(ms, "ms")?;
+        c.transport.read_timeout = millis(read_timeout_ms, "read_timeout_ms")?;
         Ok(())
     })
 }
@@ -92,9 +92,9 @@ pub extern "C" fn sxt_client_options_set_read_timeout_ms(options: *mut sxt_clien
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0).
 #[no_mangle]
-pub extern "C" fn sxt_client_options_set_timeout_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+pub extern "C" fn sxt_client_options_set_timeout_ms(options: *mut sxt_client_options, timeout_ms: u32, error_out: *mut *mut sxt_error) -> Code {
     set(options, error_out, |c| {
-        c.transport.call_timeout = millis(ms, "ms")?;
+        c.transport.call_timeout = millis(timeout_ms, "timeout_ms")?;
         Ok(())
     })
 }
@@ -104,9 +104,9 @@ pub extern "C" fn sxt_client_options_set_timeout_ms(options: *mut sxt_client_opt
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`.
 #[no_mangle]
-pub extern "C" fn sxt_client_options_set_refresh_margin_ms(options: *mut sxt_client_options, ms: u32, error_out: *mut *mut sxt_error) -> Code {
+pub extern "C" fn sxt_client_options_set_refresh_margin_ms(options: *mut sxt_client_options, refresh_margin_ms: u32, error_out: *mut *mut sxt_error) -> Code {
     set(options, error_out, |c| {
-        c.refresh_margin = Duration::from_millis(ms.into());
+        c.refresh_margin = Duration::from_millis(refresh_margin_ms.into());
         Ok(())
     })
 }

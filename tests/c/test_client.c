@@ -39,9 +39,9 @@ static void test_options(void) {
     CHECK_OK(sxt_client_options_set_read_timeout_ms(opts, 5000, &err), err);
     CHECK_OK(sxt_client_options_set_timeout_ms(opts, 20000, &err), err);
     CHECK_OK(sxt_client_options_set_connect_timeout_ms(opts, UINT32_MAX, &err), err);
-    CHECK_ERR(sxt_client_options_set_connect_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "ms");
-    CHECK_ERR(sxt_client_options_set_read_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "ms");
-    CHECK_ERR(sxt_client_options_set_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "ms");
+    CHECK_ERR(sxt_client_options_set_connect_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "connect_timeout_ms");
+    CHECK_ERR(sxt_client_options_set_read_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "read_timeout_ms");
+    CHECK_ERR(sxt_client_options_set_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "timeout_ms");
     CHECK_OK(sxt_client_options_set_refresh_margin_ms(opts, 0, &err), err);
     CHECK_OK(sxt_client_options_set_refresh_margin_ms(opts, 30000, &err), err);
     CHECK_OK(sxt_client_options_set_allow_http(opts, true, &err), err);

@@ -446,7 +446,7 @@ static void *tweak_options(void *arg) {
         CHECK_OK(sxt_client_options_set_timeout_ms(w->options, (uint32_t)(1000 + i), &err), err);
         CHECK_OK(sxt_client_options_set_refresh_margin_ms(w->options, (uint32_t)i, &err), err);
         /* Errors and strings made and freed concurrently. */
-        CHECK_ERR(sxt_client_options_set_read_timeout_ms(w->options, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "ms");
+        CHECK_ERR(sxt_client_options_set_read_timeout_ms(w->options, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "read_timeout_ms");
         CHECK_OK(sxt_key_public("Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc=", &pub, &err), err);
         CHECK_STR(pub, "jx2dxJGVfC1cppytY0zUGoITMn2UsYaVBvTBHh9Cjhs=");
         /* One free only: with other threads allocating, the address may already belong to a new string. */
