@@ -69,6 +69,10 @@ impl Client {
     }
 
     /// `GET /v1/auth/idexists/{userId}`: whether the user id is taken.
+    ///
+    /// Errors: [`Code::InvalidArgument`] (empty, over 256 bytes, control characters); transport codes;
+    /// the server's refusal (e.g. [`Code::BadRequest`] for an id it does not accept);
+    /// [`Code::MalformedResponse`] unless the reply is a bare JSON boolean.
     pub fn user_exists(&self, user_id: &str) -> Result<bool> {
         check_user_id(user_id)?;
         let reply = self.inner.transport.get(&format!("/v1/auth/idexists/{}", percent_encode(user_id)), None)?;
@@ -95,6 +99,10 @@ impl Client {
     /// Registers a new user whose first key is `key` and signs it in. The challenge comes from `auth/code`,
     /// with the organisation's `join_code` when given (SxT made it optional in its beta; a deployment may
     /// require it). For an existing user whose keyring holds `key` this is a plain sign-in.
+    ///
+    /// Errors: input codes; transport codes; [`Code::BadRequest`] for an unknown join code, or a user id
+    /// registered with another key (or [`Code::Conflict`] / [`Code::Unauthorized`], as the deployment
+    /// answers); [`Code::NotFound`] or [`Code::BadRequest`] for a missing join code the deployment requires.
     pub fn register(&self, user_id: &str, key: &PrivateKey, join_code: Option<&str>) -> Result<Session> {
         if let Some(code) = join_code {
             check_text("join_code", code, 256)?;
@@ -103,6 +111,9 @@ impl Client {
     }
 
     /// Registers a new user through `auth/code-register`, which also takes an e-mail address.
+    ///
+    /// Errors: as [`Client::register`]; [`Code::InvalidArgument`] for an empty or over-long `email` (the
+    /// server judges its form).
     pub fn register_with_email(
         &self,
         user_id: &str,
