@@ -6,9 +6,9 @@
 //! each run takes the median over its turns (see `interleave`), the value is the median of the runs, min and
 //! max are those of the runs. Everything else goes to stderr.
 //!
-//! Usage: bench --url URL --user USER_ID --key PRIVATE_KEY_BASE64 [--runs N] [--logins N]
+//! Usage: bench --url URL --user USER_ID --key PRIVATE_KEY_BASE64 --capi-lib LIBSXT_AUTH_SO [--runs N] [--logins N]
 //!              [--tls-url HTTPS_URL --ca-pem CA_FILE] [--peer-python PYTHON --peer-script tests/bench/peer.py]
-//! `--url` is a plain-http server, `--tls-url` an https one whose CA is in CA_FILE. The user is registered
+//! `--capi-lib` is the shared library whose C ABI is measured. `--url` is a plain-http server, `--tls-url` an https one whose CA is in CA_FILE. The user is registered
 //! with that key first on a server that does not know it.
 //!
 //! The measurements that are compared take turns in small steps in random order (see `interleave`), so that
@@ -40,9 +40,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Instant;
 
-use sxt_auth::http::{Transport, TransportConfig};
-use sxt_auth::keys::SCHEME;
-use sxt_auth::{wire, Client, ClientConfig, Code, PrivateKey};
+use sxt_auth_core::http::Transport;
+use sxt_auth_core::keys::SCHEME;
+use sxt_auth_core::{wire, Client, ClientConfig, PrivateKey};
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
@@ -60,6 +60,7 @@ struct Args {
     ca_pem: Option<String>,
     peer_python: Option<String>,
     peer_script: Option<String>,
+    capi_lib: String,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -73,6 +74,7 @@ fn parse_args() -> Result<Args, String> {
         ca_pem: None,
         peer_python: None,
         peer_script: None,
+        capi_lib: String::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -87,12 +89,13 @@ fn parse_args() -> Result<Args, String> {
             "--ca-pem" => args.ca_pem = Some(value()?),
             "--peer-python" => args.peer_python = Some(value()?),
             "--peer-script" => args.peer_script = Some(value()?),
+            "--capi-lib" => args.capi_lib = value()?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if args.url.is_empty() || args.user.is_empty() || args.key.is_empty() {
-        return Err("usage: bench --url URL --user USER_ID --key PRIVATE_KEY_BASE64 [--runs N] [--logins N] \
-                    [--tls-url HTTPS_URL --ca-pem CA_FILE] [--peer-python PYTHON --peer-script PEER_PY]"
+    if args.url.is_empty() || args.user.is_empty() || args.key.is_empty() || args.capi_lib.is_empty() {
+        return Err("usage: bench --url URL --user USER_ID --key PRIVATE_KEY_BASE64 --capi-lib LIBSXT_AUTH_SO \
+                    [--runs N] [--logins N] [--tls-url HTTPS_URL --ca-pem CA_FILE] [--peer-python PYTHON --peer-script PEER_PY]"
             .into());
     }
     if args.runs == 0 || args.logins == 0 {
@@ -264,58 +267,80 @@ fn run_threads(threads: usize, per_thread: usize, op: &Arc<dyn Fn() + Send + Syn
     last.duration_since(first).as_nanos() as f64
 }
 
-/// The C ABI, exactly as `include/sxt_auth.h` declares it. Handles are opaque pointers.
+/// The C ABI, exactly as `include/sxt_auth.h` declares it, loaded from the shared library with `dlopen` (as a
+/// C program links it: only its exported `sxt_*` symbols are reachable). Handles are opaque pointers; statuses
+/// are C `int`s.
 mod capi {
-    use std::ffi::{c_char, c_void};
-    use sxt_auth::Code;
+    use std::ffi::{c_char, c_void, CStr, CString};
 
     pub type Handle = *mut c_void;
-    pub type LoginFn = unsafe extern "C" fn(Handle, *const c_char, *const c_char, *mut Handle, *mut Handle) -> Code;
-    pub type SignFn = unsafe extern "C" fn(*const c_char, *const c_char, *mut *mut c_char, *mut Handle) -> Code;
-    pub type TokenFn = unsafe extern "C" fn(Handle, *mut *mut c_char, *mut Handle) -> Code;
+    pub type Status = i32;
+    pub type LoginFn = unsafe extern "C" fn(Handle, *const c_char, *const c_char, *mut Handle, *mut Handle) -> Status;
+    pub type SignFn = unsafe extern "C" fn(*const c_char, *const c_char, *mut *mut c_char, *mut Handle) -> Status;
+    pub type TokenFn = unsafe extern "C" fn(Handle, *mut *mut c_char, *mut Handle) -> Status;
     pub type FreeFn = unsafe extern "C" fn(Handle);
     pub type StringFreeFn = unsafe extern "C" fn(*mut c_char);
 
-    extern "C" {
-        pub fn sxt_client_options_new(options_out: *mut Handle, error_out: *mut Handle) -> Code;
-        pub fn sxt_client_options_set_allow_http(options: Handle, allow: bool, error_out: *mut Handle) -> Code;
-        pub fn sxt_client_options_free(options: Handle);
-        pub fn sxt_client_new(
-            base_url: *const c_char,
-            options: Handle,
-            client_out: *mut Handle,
-            error_out: *mut Handle,
-        ) -> Code;
-        pub fn sxt_client_free(client: Handle);
-        pub fn sxt_login(
-            client: Handle,
-            user_id: *const c_char,
-            private_key: *const c_char,
-            session_out: *mut Handle,
-            error_out: *mut Handle,
-        ) -> Code;
-        pub fn sxt_session_access_token(
-            session: Handle,
-            access_token_out: *mut *mut c_char,
-            error_out: *mut Handle,
-        ) -> Code;
-        pub fn sxt_session_free(session: Handle);
-        pub fn sxt_key_sign(
-            private_key: *const c_char,
-            message: *const c_char,
-            signature_out: *mut *mut c_char,
-            error_out: *mut Handle,
-        ) -> Code;
-        pub fn sxt_string_free(string: *mut c_char);
-        pub fn sxt_live_objects() -> usize;
+    /// The functions the benchmark calls.
+    pub struct Api {
+        pub sxt_client_options_new: unsafe extern "C" fn(*mut Handle, *mut Handle) -> Status,
+        pub sxt_client_options_set_allow_http: unsafe extern "C" fn(Handle, bool, *mut Handle) -> Status,
+        pub sxt_client_options_free: FreeFn,
+        pub sxt_client_new: unsafe extern "C" fn(*const c_char, Handle, *mut Handle, *mut Handle) -> Status,
+        pub sxt_client_free: FreeFn,
+        pub sxt_login: LoginFn,
+        pub sxt_session_access_token: TokenFn,
+        pub sxt_session_free: FreeFn,
+        pub sxt_key_sign: SignFn,
+        pub sxt_string_free: StringFreeFn,
+        pub sxt_live_objects: unsafe extern "C" fn() -> usize,
+    }
+
+    /// Loads `libsxt_auth.so` from `path`. The library stays loaded for the life of the process.
+    pub fn load(path: &str) -> Result<Api, String> {
+        let c_path = CString::new(path).map_err(|_| "library path with a NUL".to_string())?;
+        // SAFETY: a NUL-terminated path; RTLD_NOW resolves every symbol up front.
+        let lib = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+        if lib.is_null() {
+            // SAFETY: dlerror returns NULL or a NUL-terminated message.
+            let why = unsafe { libc::dlerror() };
+            let why = if why.is_null() { "unknown".into() } else { unsafe { CStr::from_ptr(why) }.to_string_lossy() };
+            return Err(format!("cannot load {path}: {why}"));
+        }
+        let symbol = |name: &CStr| {
+            // SAFETY: `lib` is a live handle and `name` NUL-terminated.
+            let p = unsafe { libc::dlsym(lib, name.as_ptr()) };
+            if p.is_null() {
+                Err(format!("{path} does not export {name:?}"))
+            } else {
+                Ok(p)
+            }
+        };
+        // SAFETY: each symbol is the function the header declares with exactly this signature.
+        unsafe {
+            Ok(Api {
+                sxt_client_options_new: std::mem::transmute(symbol(c"sxt_client_options_new")?),
+                sxt_client_options_set_allow_http: std::mem::transmute(symbol(c"sxt_client_options_set_allow_http")?),
+                sxt_client_options_free: std::mem::transmute(symbol(c"sxt_client_options_free")?),
+                sxt_client_new: std::mem::transmute(symbol(c"sxt_client_new")?),
+                sxt_client_free: std::mem::transmute(symbol(c"sxt_client_free")?),
+                sxt_login: std::mem::transmute(symbol(c"sxt_login")?),
+                sxt_session_access_token: std::mem::transmute(symbol(c"sxt_session_access_token")?),
+                sxt_session_free: std::mem::transmute(symbol(c"sxt_session_free")?),
+                sxt_key_sign: std::mem::transmute(symbol(c"sxt_key_sign")?),
+                sxt_string_free: std::mem::transmute(symbol(c"sxt_string_free")?),
+                sxt_live_objects: std::mem::transmute(symbol(c"sxt_live_objects")?),
+            })
+        }
     }
 }
 
-fn check(what: &str, code: Code) -> Res<()> {
-    if code == Code::Ok {
+/// `SXT_STATUS_OK` is 0.
+fn check(what: &str, status: capi::Status) -> Res<()> {
+    if status == 0 {
         Ok(())
     } else {
-        Err(format!("{what} failed: {code:?}").into())
+        Err(format!("{what} failed: status {status}").into())
     }
 }
 
@@ -388,8 +413,9 @@ fn main() {
 }
 
 fn run(args: &Args) -> Res<()> {
-    let transport_config = TransportConfig { allow_http: true, ..TransportConfig::default() };
-    let config = ClientConfig { transport: transport_config.clone(), ..ClientConfig::default() };
+    let mut config = ClientConfig::default();
+    config.transport_mut().set_allow_http(true);
+    let transport_config = config.transport().clone();
     let key = PrivateKey::parse(&args.key)?;
     let public = key.public_key().to_base64();
     let runs = args.runs;
@@ -403,16 +429,17 @@ fn run(args: &Args) -> Res<()> {
     }
 
     // The same through the C ABI. The function pointers go through black_box so that no call is inlined.
+    let api = capi::load(&args.capi_lib)?;
     let c_url = CString::new(args.url.as_str())?;
     let c_user = CString::new(args.user.as_str())?;
     let c_key = CString::new(args.key.as_str())?;
     let c_seed = CString::new(TEST_SEED)?;
     let c_code = CString::new(AUTH_CODE)?;
-    let c_login: capi::LoginFn = black_box(capi::sxt_login);
-    let c_sign: capi::SignFn = black_box(capi::sxt_key_sign);
-    let c_token: capi::TokenFn = black_box(capi::sxt_session_access_token);
-    let c_session_free: capi::FreeFn = black_box(capi::sxt_session_free);
-    let c_string_free: capi::StringFreeFn = black_box(capi::sxt_string_free);
+    let c_login: capi::LoginFn = black_box(api.sxt_login);
+    let c_sign: capi::SignFn = black_box(api.sxt_key_sign);
+    let c_token: capi::TokenFn = black_box(api.sxt_session_access_token);
+    let c_session_free: capi::FreeFn = black_box(api.sxt_session_free);
+    let c_string_free: capi::StringFreeFn = black_box(api.sxt_string_free);
     let null: capi::Handle = std::ptr::null_mut();
     // Errors are not requested: the status is enough here.
     let no_err: *mut capi::Handle = std::ptr::null_mut();
@@ -421,10 +448,10 @@ fn run(args: &Args) -> Res<()> {
     // handle and string is freed once with its own free function.
     unsafe {
         let mut options: capi::Handle = null;
-        check("sxt_client_options_new", capi::sxt_client_options_new(&mut options, no_err))?;
-        check("sxt_client_options_set_allow_http", capi::sxt_client_options_set_allow_http(options, true, no_err))?;
-        let created = capi::sxt_client_new(c_url.as_ptr(), options, &mut c_client, no_err);
-        capi::sxt_client_options_free(options);
+        check("sxt_client_options_new", (api.sxt_client_options_new)(&mut options, no_err))?;
+        check("sxt_client_options_set_allow_http", (api.sxt_client_options_set_allow_http)(options, true, no_err))?;
+        let created = (api.sxt_client_new)(c_url.as_ptr(), options, &mut c_client, no_err);
+        (api.sxt_client_options_free)(options);
         check("sxt_client_new", created)?;
     }
 
@@ -464,11 +491,9 @@ fn run(args: &Args) -> Res<()> {
     // --- Sign-in over https: the same, with TLS on every connection (the public service is https only) --------
     if let (Some(tls_url), Some(ca_pem)) = (&args.tls_url, &args.ca_pem) {
         let pem = std::fs::read(ca_pem).map_err(|e| format!("cannot read {ca_pem}: {e}"))?;
-        let tls_transport_config = TransportConfig {
-            extra_roots: sxt_auth::http::parse_pem_certificates(&pem)?,
-            ..TransportConfig::default()
-        };
-        let tls_config = ClientConfig { transport: tls_transport_config.clone(), ..ClientConfig::default() };
+        let mut tls_config = ClientConfig::default();
+        tls_config.transport_mut().add_ca_pem(&pem)?;
+        let tls_transport_config = tls_config.transport().clone();
         let tls_client = Client::with_config(tls_url, &tls_config)?;
         let tls_transport = Transport::new(tls_url, &tls_transport_config)?;
         if !tls_client.user_exists(&args.user)? {
@@ -577,8 +602,8 @@ fn run(args: &Args) -> Res<()> {
     // SAFETY: the handles are live and freed once; nothing uses them afterwards.
     unsafe {
         c_session_free(c_session);
-        capi::sxt_client_free(c_client);
-        let live = capi::sxt_live_objects();
+        (api.sxt_client_free)(c_client);
+        let live = (api.sxt_live_objects)();
         if live != 0 {
             return Err(format!("{live} C ABI objects still alive after freeing everything").into());
         }

@@ -523,15 +523,15 @@ private:
 
 /// Settings of a `client`. A plain value: fields left as they are keep the library's defaults.
 struct client_options {
-    /// How long establishing a connection (DNS, TCP, TLS) may take; 1 ms to 2^32-1 ms. Default 10 s.
+    /// How long establishing a connection (DNS, TCP, TLS) may take; 1 ms to 24 h. Default 10 s.
     std::optional<std::chrono::milliseconds> connect_timeout;
-    /// How long any single read from the server may stall; 1 ms to 2^32-1 ms. Default 15 s.
+    /// How long any single read from the server may stall; 1 ms to 24 h. Default 15 s.
     std::optional<std::chrono::milliseconds> read_timeout;
-    /// Deadline of one whole HTTP call (connect, send, receive); 1 ms to 2^32-1 ms. Default 30 s. A sign-in
-    /// makes two calls.
+    /// Deadline of one whole HTTP call (connect, send, receive); 1 ms to 24 h. Default 30 s. A sign-in
+    /// makes several calls.
     std::optional<std::chrono::milliseconds> timeout;
     /// How long before an access token expires a session refreshes it; 0 ms (refresh only once expired) to
-    /// 2^32-1 ms, clamped per token to half its lifetime. Default 60 s.
+    /// 24 h, clamped per token to half its lifetime. Default 60 s.
     std::optional<std::chrono::milliseconds> refresh_margin;
     /// PEM bundles (each one or more `CERTIFICATE` blocks) to trust in addition to Mozilla's roots: for a
     /// private deployment, or the local server's `--ca-out` file.
@@ -539,7 +539,7 @@ struct client_options {
     /// Allow plain `http://` base URLs (off by default). For a local test server only: tokens and signatures
     /// then cross the network unencrypted.
     bool allow_http = false;
-    /// The `User-Agent` header (1 to 256 printable characters). Default `sxt-auth/<version>`.
+    /// The `User-Agent` header (1 to 256 bytes, no control characters). Default `sxt-auth/<version>`.
     std::optional<std::string> user_agent;
     /// Whether sessions keep a copy of the private key so they can sign in again by themselves when the
     /// refresh chain or the 24-hour session runs out. When false, such a session throws `session_expired`
@@ -565,7 +565,7 @@ public:
     /// (`https://api.spaceandtime.dev`, `https://api.spaceandtime.dev/v1/`, ...). Makes no network call.
     /// Throws `sxt::error`: `invalid_url`, `insecure_url` (`http://` without `options.allow_http`),
     /// `invalid_utf8` or `invalid_argument` (NUL byte) naming `"base_url"`; for a bad option
-    /// `invalid_argument` (a duration of 0 where not allowed, negative or above 2^32-1 ms; a bad user agent),
+    /// `invalid_argument` (a duration of 0 where not allowed, negative or above 24 h; a bad user agent),
     /// `invalid_certificate`, or `invalid_utf8`, naming the `client_options` field.
     explicit client(const std::string &base_url, const client_options &options = client_options{}) {
         const char *url = detail::c_string(base_url, "base_url");
@@ -578,14 +578,16 @@ public:
             if (!value.has_value()) {
                 return;
             }
+            // The library judges the value; this only converts it to the C type. A negative duration has no
+            // uint32 form; one too long for it becomes the largest, which the library refuses as over its limit.
             const auto count = value->count();
-            if (count < 0 || count > static_cast<std::chrono::milliseconds::rep>(std::numeric_limits<std::uint32_t>::max())) {
-                throw sxt::error(sxt::status::invalid_argument,
-                                 std::string(field) + " is out of range (0 to 4294967295 milliseconds)", 0,
-                                 std::nullopt, std::nullopt, std::string(field));
+            if (count < 0) {
+                throw sxt::error(sxt::status::invalid_argument, std::string(field) + " is negative", 0, std::nullopt,
+                                 std::nullopt, std::string(field));
             }
-            detail::check(
-                [&](sxt_error **err) { return setter(opts.get(), static_cast<std::uint32_t>(count), err); }, field);
+            constexpr auto max = static_cast<std::chrono::milliseconds::rep>(std::numeric_limits<std::uint32_t>::max());
+            const auto ms = static_cast<std::uint32_t>(count > max ? max : count);
+            detail::check([&](sxt_error **err) { return setter(opts.get(), ms, err); }, field);
         };
         set_ms(options.connect_timeout, "connect_timeout",
                [](sxt_client_options *o, std::uint32_t ms, sxt_error **err) {

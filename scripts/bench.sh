@@ -51,9 +51,8 @@ START=$SECONDS
 
 step "building (release): server, library, bench"
 cargo build --release -p sxt-auth-server
+# A plain release build is the release build: the C libraries come out with LTO applied.
 cargo build --release -p sxt-auth --lib --example bench
-# Last: the C libraries with LTO applied (the build above puts back a non-LTO one; see build-release.sh).
-bash scripts/build-release.sh
 SERVER="${SXT_BENCH_SERVER_BIN:-$TARGET/release/sxt-auth-server}"
 BENCH="$TARGET/release/examples/bench"
 LIB_SO="$TARGET/release/libsxt_auth.so"
@@ -114,7 +113,7 @@ RESULTS="$WORK/results.tsv"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 step "examples/bench.rs with the Python peer and the C ABI: $RUNS runs each, taking turns"
 "$BENCH" --url "$HTTP_URL" --tls-url "$HTTPS_URL" --ca-pem "$WORK/ca.pem" --user "$BENCH_USER" --key "$BENCH_KEY" \
-    --runs "$RUNS" --logins "$LOGINS" --peer-python "$PY" --peer-script tests/bench/peer.py | tee -a "$RESULTS"
+    --capi-lib "$LIB_SO" --runs "$RUNS" --logins "$LOGINS" --peer-python "$PY" --peer-script tests/bench/peer.py | tee -a "$RESULTS"
 
 step "size probe: one sign-in through the statically linked C client"
 "$WORK/size_probe" "$HTTP_URL" "$BENCH_USER" "$BENCH_KEY" || die "the size probe could not sign in"

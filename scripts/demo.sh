@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
-cargo build -q -p sxt-auth --lib --examples
+cargo build -q -p sxt-auth --lib
+cargo build -q -p sxt-auth-core --example demo
 cargo build -q -p sxt-auth-server
 
 work=$(mktemp -d)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the release library and installs it for C and C++ users:
 #
-#   PREFIX/lib/libsxt_auth.so            the shared library, as cargo builds it (no SONAME, no version suffix)
+#   PREFIX/lib/libsxt_auth.so.X.Y.Z      the shared library (SONAME libsxt_auth.so.X, X the ABI major)
+#   PREFIX/lib/libsxt_auth.so.X          -> libsxt_auth.so.X.Y.Z (what programs load)
+#   PREFIX/lib/libsxt_auth.so            -> libsxt_auth.so.X (what the linker finds for -lsxt_auth)
 #   PREFIX/lib/libsxt_auth.a             the static library (link it with -lpthread -ldl -lm)
 #   PREFIX/include/sxt_auth.h            the header
 #   PREFIX/include/sxt_auth.hpp          the header-only C++17 wrapper over it
@@ -34,14 +36,14 @@ esac
 PREFIX=${PREFIX%/}
 [ -n "$PREFIX" ] || PREFIX=/
 
-VERSION=$(awk -F'"' '/^\[/{p = ($0 == "[package]")} p && /^version *=/{print $2; exit}' "$ROOT/Cargo.toml")
+VERSION=$(bash "$ROOT/scripts/version.sh")
 if [ -z "$VERSION" ]; then
     echo "install.sh: cannot read the package version from Cargo.toml" >&2
     exit 1
 fi
 
 if [ "${SXT_INSTALL_NO_BUILD:-0}" != 1 ]; then
-    CARGO="$CARGO" bash "$ROOT/scripts/build-release.sh"
+    (cd "$ROOT" && "$CARGO" build --release -p sxt-auth --lib)
 fi
 for f in "$RELEASE/libsxt_auth.so" "$RELEASE/libsxt_auth.a" "$ROOT/include/sxt_auth.h" "$ROOT/include/sxt_auth.hpp" "$ROOT/sxt-auth.pc.in"; do
     if [ ! -f "$f" ]; then
@@ -54,7 +56,10 @@ LIB="$DESTDIR$PREFIX/lib"
 INC="$DESTDIR$PREFIX/include"
 PC="$LIB/pkgconfig"
 install -d "$LIB" "$INC" "$PC"
-install -m 0755 "$RELEASE/libsxt_auth.so" "$LIB/libsxt_auth.so"
+MAJOR=${VERSION%%.*}
+install -m 0755 "$RELEASE/libsxt_auth.so" "$LIB/libsxt_auth.so.$VERSION"
+ln -sfn "libsxt_auth.so.$VERSION" "$LIB/libsxt_auth.so.$MAJOR"
+ln -sfn "libsxt_auth.so.$MAJOR" "$LIB/libsxt_auth.so"
 install -m 0644 "$RELEASE/libsxt_auth.a" "$LIB/libsxt_auth.a"
 install -m 0644 "$ROOT/include/sxt_auth.h" "$INC/sxt_auth.h"
 install -m 0644 "$ROOT/include/sxt_auth.hpp" "$INC/sxt_auth.hpp"
@@ -65,7 +70,7 @@ chmod 0644 "$PC/sxt-auth.pc.tmp"
 mv "$PC/sxt-auth.pc.tmp" "$PC/sxt-auth.pc"
 
 echo "installed sxt-auth $VERSION into $DESTDIR$PREFIX:"
-echo "  $LIB/libsxt_auth.so"
+echo "  $LIB/libsxt_auth.so.$VERSION (links: libsxt_auth.so.$MAJOR, libsxt_auth.so)"
 echo "  $LIB/libsxt_auth.a"
 echo "  $INC/sxt_auth.h"
 echo "  $INC/sxt_auth.hpp"

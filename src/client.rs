@@ -1,221 +1,339 @@
-//! [`Client`]: the calls of the SxT auth protocol that need no session, and the ways to start one.
-//!
-//! A client holds one connection pool and its settings; it is cheap to clone (an `Arc`), `Send + Sync`, and
-//! meant to be shared by every session of an application.
+//! `sxt_client_options` and `sxt_client`: settings, the shared connection pool, and the calls that start a
+//! session.
 
-use std::sync::Arc;
+use std::ffi::c_char;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::error::{Code, Error, Result};
-use crate::http::{Reply, Transport, TransportConfig};
-use crate::keys::{PrivateKey, SCHEME};
-use crate::session::Session;
-use crate::wire;
+use sxt_auth_core::{Client, ClientConfig, PrivateKey, Session};
 
-/// Settings for a [`Client`].
-#[derive(Clone)]
-pub struct ClientConfig {
-    /// Timeouts, trusted roots, plain-http permission, user agent.
-    pub transport: TransportConfig,
-    /// How long before an access token's expiry a session refreshes it (default 60 s). Clamped per token to
-    /// half its lifetime, so short-lived tokens are not refreshed on every use. Also absorbs clock skew.
-    pub refresh_margin: Duration,
-    /// Whether sessions keep a copy of the private key so they can sign in again by themselves when the
-    /// refresh chain or the 24-hour session runs out (default true). Without it such a session fails with
-    /// [`Code::SessionExpired`] and the caller signs in again.
-    pub keep_key: bool,
+use crate::boundary::{guard, Out};
+use crate::error::{run, sxt_error};
+use crate::handles::{Handle, Kind, Table};
+use crate::session::sxt_session;
+use crate::status::{CResult, Status};
+use crate::strings::{arg, into_c, opt_arg};
+
+/// Settings for `sxt_client_new`: timeouts, extra trusted CAs, plain-http permission, user agent, refresh
+/// margin. Created by `sxt_client_options_new`, changed by the `sxt_client_options_set_*` functions, read (not
+/// kept) by `sxt_client_new`, released by `sxt_client_options_free`. Safe to use from any thread; setters
+/// on one options object from several threads at once are serialised.
+#[allow(non_camel_case_types)]
+pub struct sxt_client_options {
+    _private: [u8; 0],
 }
 
-impl Default for ClientConfig {
-    fn default() -> Self {
-        ClientConfig { transport: TransportConfig::default(), refresh_margin: Duration::from_secs(60), keep_key: true }
-    }
+/// A connection to one SxT auth service: base URL, settings and a connection pool shared by every session
+/// started from it. Immutable once created; safe to use from any number of threads at once. Sessions keep
+/// what they need of it, so it may be freed while its sessions live on.
+#[allow(non_camel_case_types)]
+pub struct sxt_client {
+    _private: [u8; 0],
 }
 
-/// A connection to one SxT auth service. See the module docs.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<ClientInner>,
-}
-
-pub(crate) struct ClientInner {
-    pub(crate) transport: Transport,
-    pub(crate) refresh_margin: Duration,
-    pub(crate) keep_key: bool,
-}
-
-/// The longest user id the library sends.
-pub const MAX_USER_ID_LEN: usize = 256;
-
-impl Client {
-    /// A client with default settings. Errors: [`Code::InvalidUrl`], [`Code::InsecureUrl`].
-    pub fn new(base_url: &str) -> Result<Client> {
-        Client::with_config(base_url, &ClientConfig::default())
-    }
-
-    /// A client with the given settings. Errors: [`Code::InvalidUrl`], [`Code::InsecureUrl`].
-    pub fn with_config(base_url: &str, config: &ClientConfig) -> Result<Client> {
-        let transport = Transport::new(base_url, &config.transport)?;
-        Ok(Client { inner: Arc::new(ClientInner { transport, refresh_margin: config.refresh_margin, keep_key: config.keep_key }) })
-    }
-
-    /// The normalised base URL.
-    pub fn base_url(&self) -> &str {
-        self.inner.transport.base_url().as_str()
-    }
-
-    pub(crate) fn inner(&self) -> &ClientInner {
-        &self.inner
-    }
-
-    /// `GET /v1/auth/idexists/{userId}`: whether the user id is taken.
-    ///
-    /// Errors: [`Code::InvalidArgument`] (empty, over 256 bytes, control characters); transport codes;
-    /// the server's refusal (e.g. [`Code::BadRequest`] for an id it does not accept);
-    /// [`Code::MalformedResponse`] unless the reply is a bare JSON boolean.
-    pub fn user_exists(&self, user_id: &str) -> Result<bool> {
-        check_user_id(user_id)?;
-        let reply = self.inner.transport.get(&format!("/v1/auth/idexists/{}", percent_encode(user_id)), None)?;
-        wire::parse_bool(&reply.body)
-    }
-
-    /// Signs in an existing user: challenge from `auth/code`, signed with `key`, traded at `auth/token`.
-    /// The session keeps a copy of the key (unless [`ClientConfig::keep_key`] is off) so it can sign in again
-    /// when its refresh chain runs out.
-    ///
-    /// On the SxT service a token call for an unknown user id *registers* it. So that a mistyped user id
-    /// never creates an account, `login` first asks `auth/idexists` and fails with [`Code::NotFound`] for an
-    /// unknown user; [`Client::register`] is the call that creates one.
-    ///
-    /// Errors: input codes; transport codes; [`Code::NotFound`]; [`Code::BadRequest`] or
-    /// [`Code::Unauthorized`] when the server refuses the signature or the key is not on the keyring.
-    pub fn login(&self, user_id: &str, key: &PrivateKey) -> Result<Session> {
-        if !self.user_exists(user_id)? {
-            return Err(Error::argument(Code::NotFound, "user_id", "no such user; register it first"));
-        }
-        self.start(user_id, key, Challenge::Code { join_code: None })
-    }
-
-    /// Registers a new user whose first key is `key` and signs it in. The challenge comes from `auth/code`,
-    /// with the organisation's `join_code` when given (SxT made it optional in its beta; a deployment may
-    /// require it). For an existing user whose keyring holds `key` this is a plain sign-in.
-    ///
-    /// Errors: input codes; transport codes; [`Code::BadRequest`] for an unknown join code, or a user id
-    /// registered with another key (or [`Code::Conflict`] / [`Code::Unauthorized`], as the deployment
-    /// answers); [`Code::NotFound`] or [`Code::BadRequest`] for a missing join code the deployment requires.
-    pub fn register(&self, user_id: &str, key: &PrivateKey, join_code: Option<&str>) -> Result<Session> {
-        if let Some(code) = join_code {
-            check_text("join_code", code, 256)?;
-        }
-        self.start(user_id, key, Challenge::Code { join_code })
-    }
-
-    /// Registers a new user through `auth/code-register`, which also takes an e-mail address.
-    ///
-    /// Errors: as [`Client::register`]; [`Code::InvalidArgument`] for an empty or over-long `email` (the
-    /// server judges its form).
-    pub fn register_with_email(
-        &self,
-        user_id: &str,
-        key: &PrivateKey,
-        email: &str,
-        join_code: Option<&str>,
-    ) -> Result<Session> {
-        check_text("email", email, 320)?;
-        if let Some(code) = join_code {
-            check_text("join_code", code, 256)?;
-        }
-        self.start(user_id, key, Challenge::Register { email, join_code })
-    }
-
-    fn start(&self, user_id: &str, key: &PrivateKey, challenge: Challenge<'_>) -> Result<Session> {
-        check_user_id(user_id)?;
-        let (reply, started) = self.sign_in(user_id, key, &challenge)?;
-        let kept = self.inner.keep_key.then(|| key.clone());
-        Session::new(self.clone(), user_id.to_string(), kept, reply, started)
-    }
-
-    /// One full challenge/response sign-in. Returns the token reply and the instant the exchange began
-    /// (the conservative start of the server's session clock).
-    pub(crate) fn sign_in(
-        &self,
-        user_id: &str,
-        key: &PrivateKey,
-        challenge: &Challenge<'_>,
-    ) -> Result<(Reply, std::time::Instant)> {
-        let started = std::time::Instant::now();
-        let t = &self.inner.transport;
-        let code_reply = match *challenge {
-            Challenge::Code { join_code } => {
-                t.post("/v1/auth/code", None, Some(&wire::CodeRequest { user_id, join_code }))?
-            }
-            Challenge::Register { email, join_code } => t.post(
-                "/v1/auth/code-register",
-                None,
-                Some(&wire::CodeRegisterRequest { user_id, email, join_code }),
-            )?,
-        };
-        let auth_code = wire::parse_auth_code(&code_reply.body)?;
-        let signature = key.sign_hex(&auth_code);
-        let public = key.public_key().to_base64();
-        let body = wire::TokenRequest { user_id, auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
-        Ok((t.post("/v1/auth/token", None, Some(&body))?, started))
+impl Handle for sxt_client_options {
+    type Object = Mutex<ClientConfig>;
+    const KIND: Kind = Kind::Options;
+    fn table() -> &'static Table<Self> {
+        static OPTIONS: Table<sxt_client_options> = Table::new();
+        &OPTIONS
     }
 }
 
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base_url", &self.base_url()).finish()
+impl Handle for sxt_client {
+    type Object = Client;
+    const KIND: Kind = Kind::Client;
+    fn table() -> &'static Table<Self> {
+        static CLIENTS: Table<sxt_client> = Table::new();
+        &CLIENTS
     }
 }
 
-/// Where a sign-in's challenge comes from.
-pub(crate) enum Challenge<'a> {
-    Code { join_code: Option<&'a str> },
-    Register { email: &'a str, join_code: Option<&'a str> },
+/// Creates options holding the defaults: connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s,
+/// https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s, sessions keep
+/// the key.
+/// `*options_out` is released with `sxt_client_options_free`.
+///
+/// Errors: `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_new(options_out: *mut *mut sxt_client_options, error_out: *mut *mut sxt_error) -> Status {
+    run(error_out, || {
+        let out = Out::new(options_out, "options_out")?;
+        out.write(sxt_client_options::publish(Mutex::new(ClientConfig::default()))?);
+        Ok(())
+    })
 }
 
-fn check_user_id(user_id: &str) -> Result<()> {
-    check_text("user_id", user_id, MAX_USER_ID_LEN)
+/// Applies `f` to the options' settings. The core's setters check every value; an error about one of their
+/// arguments is renamed to this header's parameter `c_name`.
+fn set(
+    options: *mut sxt_client_options,
+    c_name: &'static str,
+    error_out: *mut *mut sxt_error,
+    f: impl FnOnce(&mut ClientConfig) -> sxt_auth_core::Result<()>,
+) -> Status {
+    run(error_out, || {
+        let cell = sxt_client_options::get(options, "options")?;
+        let mut config = cell.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut config).map_err(|e| e.renamed_argument(c_name).into())
+    })
 }
 
-/// Non-empty, at most `max` bytes, no control characters.
-pub(crate) fn check_text(name: &'static str, value: &str, max: usize) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::argument(Code::InvalidArgument, name, "empty"));
-    }
-    if value.len() > max {
-        return Err(Error::argument(Code::InvalidArgument, name, &format!("longer than {max} bytes")));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::argument(Code::InvalidArgument, name, "contains control characters"));
-    }
-    Ok(())
+fn millis(ms: u32) -> Duration {
+    Duration::from_millis(ms.into())
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters, for a path segment.
-fn percent_encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
+/// Sets how long establishing a connection (DNS, TCP, TLS) may take, in milliseconds (1 to 86,400,000: 24 hours).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0, or over 24 hours).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_connect_timeout_ms(options: *mut sxt_client_options, connect_timeout_ms: u32, error_out: *mut *mut sxt_error) -> Status {
+    set(options, "connect_timeout_ms", error_out, |c| c.transport_mut().set_connect_timeout(millis(connect_timeout_ms)).map(drop))
+}
+
+/// Sets how long any single read from the server may stall, in milliseconds (1 to 86,400,000: 24 hours).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0, or over 24 hours).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_read_timeout_ms(options: *mut sxt_client_options, read_timeout_ms: u32, error_out: *mut *mut sxt_error) -> Status {
+    set(options, "read_timeout_ms", error_out, |c| c.transport_mut().set_read_timeout(millis(read_timeout_ms)).map(drop))
+}
+
+/// Sets the deadline for one whole HTTP call (connect, send, receive), in milliseconds (1 to 86,400,000: 24
+/// hours). A sign-in makes several calls.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0, or over 24 hours).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_timeout_ms(options: *mut sxt_client_options, timeout_ms: u32, error_out: *mut *mut sxt_error) -> Status {
+    set(options, "timeout_ms", error_out, |c| c.transport_mut().set_call_timeout(millis(timeout_ms)).map(drop))
+}
+
+/// Sets how long before an access token expires a session refreshes it, in milliseconds (0 to 86,400,000; 0:
+/// refresh only once expired). Clamped per token to half its lifetime.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (over 24 hours).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_refresh_margin_ms(options: *mut sxt_client_options, refresh_margin_ms: u32, error_out: *mut *mut sxt_error) -> Status {
+    set(options, "refresh_margin_ms", error_out, |c| c.set_refresh_margin(millis(refresh_margin_ms)).map(drop))
+}
+
+/// Adds the certificates of a PEM bundle (NUL-terminated text, one or more `CERTIFICATE` blocks) to the
+/// trusted roots, in addition to Mozilla's. For a private deployment, or the local server's `--ca-out` file.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_CERTIFICATE` (malformed PEM, or no certificate in it).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options, ca_pem: *const c_char, error_out: *mut *mut sxt_error) -> Status {
+    run(error_out, || {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let pem = unsafe { arg(ca_pem, "ca_pem") }?;
+        let cell = sxt_client_options::get(options, "options")?;
+        let mut config = cell.lock().unwrap_or_else(|p| p.into_inner());
+        config.transport_mut().add_ca_pem(pem.as_bytes())?;
+        Ok(())
+    })
+}
+
+/// Allows plain `http://` base URLs, to any host (off by default). Meant for a local test server (loopback
+/// or a test container): tokens and signatures then cross the network unencrypted.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_allow_http(options: *mut sxt_client_options, allow: bool, error_out: *mut *mut sxt_error) -> Status {
+    set(options, "allow", error_out, |c| {
+        c.transport_mut().set_allow_http(allow);
+        Ok(())
+    })
+}
+
+/// Sets whether sessions keep a copy of the private key so they can sign in again by themselves when the
+/// refresh chain or the 24-hour session runs out (default true). When off, such a session fails with
+/// `SXT_STATUS_SESSION_EXPIRED` and the caller signs in again; the key then stays only in the caller's memory.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_keep_key(options: *mut sxt_client_options, keep: bool, error_out: *mut *mut sxt_error) -> Status {
+    set(options, "keep", error_out, |c| {
+        c.set_keep_key(keep);
+        Ok(())
+    })
+}
+
+/// Sets the `User-Agent` header (1 to 256 bytes, no control characters).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_user_agent(options: *mut sxt_client_options, user_agent: *const c_char, error_out: *mut *mut sxt_error) -> Status {
+    run(error_out, || {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let ua = unsafe { arg(user_agent, "user_agent") }?;
+        let cell = sxt_client_options::get(options, "options")?;
+        let mut config = cell.lock().unwrap_or_else(|p| p.into_inner());
+        config.transport_mut().set_user_agent(ua)?;
+        Ok(())
+    })
+}
+
+/// Releases `options`. NULL and an already-freed handle are ignored. Clients made from it are unaffected.
+#[no_mangle]
+pub extern "C" fn sxt_client_options_free(options: *mut sxt_client_options) {
+    guard((), || drop(sxt_client_options::release(options)))
+}
+
+/// Creates a client for the service at `base_url`, which may end with or without `/` and `/v1`
+/// (`https://api.spaceandtime.dev`, `https://api.spaceandtime.dev/v1/`, ...). `options` may be NULL for the
+/// defaults; it is read, not kept. `*client_out` is released with `sxt_client_free`.
+///
+/// Errors: `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`, `SXT_STATUS_INVALID_HANDLE` (options),
+/// `SXT_STATUS_INVALID_URL`, `SXT_STATUS_INSECURE_URL` (`http://` without `sxt_client_options_set_allow_http`).
+#[no_mangle]
+pub extern "C" fn sxt_client_new(
+    base_url: *const c_char,
+    options: *const sxt_client_options,
+    client_out: *mut *mut sxt_client,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    run(error_out, || {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let base_url = unsafe { arg(base_url, "base_url") }?;
+        let out = Out::new(client_out, "client_out")?;
+        let config = if options.is_null() {
+            ClientConfig::default()
         } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+            sxt_client_options::get(options, "options")?.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        };
+        let client = Client::with_config(base_url, &config)?;
+        out.write(sxt_client::publish(client)?);
+        Ok(())
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Writes the normalised base URL (no trailing `/` or `/v1`) to `*base_url_out` (`sxt_string_free`).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_client_base_url(client: *const sxt_client, base_url_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        let out = Out::new(base_url_out, "base_url_out")?;
+        out.write(into_c(client.base_url())?);
+        Ok(())
+    })
+}
 
-    #[test]
-    fn user_ids_are_checked_and_encoded() {
-        assert_eq!(check_user_id("").unwrap_err().code(), Code::InvalidArgument);
-        assert_eq!(check_user_id(&"a".repeat(257)).unwrap_err().code(), Code::InvalidArgument);
-        assert_eq!(check_user_id("a\nb").unwrap_err().code(), Code::InvalidArgument);
-        assert!(check_user_id("alice_01").is_ok());
-        assert_eq!(percent_encode("a b/c?é"), "a%20b%2Fc%3F%C3%A9");
-    }
+/// Releases `client`. NULL and an already-freed handle are ignored. Calls running on it on other threads
+/// finish normally; sessions started from it keep working.
+#[no_mangle]
+pub extern "C" fn sxt_client_free(client: *mut sxt_client) {
+    guard((), || drop(sxt_client::release(client)))
+}
+
+/// Asks whether `user_id` is taken (`GET /v1/auth/idexists/{userId}`); writes the answer to `*exists_out`.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT` (empty, over 256 bytes, or control characters), the transport codes
+/// (`SXT_STATUS_NETWORK` ... `SXT_STATUS_MALFORMED_RESPONSE`) and the server codes (`SXT_STATUS_BAD_REQUEST` ...
+/// `SXT_STATUS_SERVER_ERROR`).
+#[no_mangle]
+pub extern "C" fn sxt_user_exists(client: *const sxt_client, user_id: *const c_char, exists_out: *mut bool, error_out: *mut *mut sxt_error) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let user_id = unsafe { arg(user_id, "user_id") }?;
+        let out = Out::new(exists_out, "exists_out")?;
+        out.write(client.user_exists(user_id)?);
+        Ok(())
+    })
+}
+
+/// The shared shape of the three calls that start a session.
+fn start(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+    sign_in: impl FnOnce(&Client, &str, &PrivateKey) -> CResult<Session>,
+) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        // SAFETY: header contract: NULL or NUL-terminated strings.
+        let (user_id, key_text) = unsafe { (arg(user_id, "user_id")?, arg(private_key, "private_key")?) };
+        let out = Out::new(session_out, "session_out")?;
+        let key = PrivateKey::parse(key_text)?;
+        let session = sign_in(&client, user_id, &key)?;
+        out.write(sxt_session::publish(session)?);
+        Ok(())
+    })
+}
+
+/// Signs in `user_id` with `private_key` (any accepted encoding): a challenge from `POST /v1/auth/code`,
+/// signed, traded at `POST /v1/auth/token`. On success `*session_out` is a new session (`sxt_session_free`)
+/// that keeps a copy of the key (see `sxt_client_options_set_keep_key`), so it can sign in again by itself
+/// when its refresh chain runs out. On SxT a token call for an unknown user id registers it, so `sxt_login`
+/// first asks `GET /v1/auth/idexists` and fails with `SXT_STATUS_NOT_FOUND` for an unknown user: a mistyped
+/// id never creates an account (`sxt_register` does that). That error names the argument `user_id` and has
+/// HTTP status 0, since the server answered the question successfully.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT`, `SXT_STATUS_INVALID_KEY`, transport codes, and the server's refusals:
+/// `SXT_STATUS_NOT_FOUND` (unknown user), `SXT_STATUS_BAD_REQUEST` (signature refused,
+/// key not on the keyring), `SXT_STATUS_UNAUTHORIZED`.
+#[no_mangle]
+pub extern "C" fn sxt_login(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    start(client, user_id, private_key, session_out, error_out, |c, u, k| Ok(c.login(u, k)?))
+}
+
+/// Registers the new user `user_id` with `private_key` as its first key and signs it in. `join_code` (the
+/// organisation's code, which joins its subscription) may be NULL: SxT made it optional, though a deployment
+/// may require one. For an existing user whose keyring holds the key, this is a plain sign-in.
+/// `*session_out` as for `sxt_login`.
+///
+/// Errors: as `sxt_login` (but never `SXT_STATUS_NOT_FOUND` for a new user); an unknown join code, or a user
+/// id registered with another key, is `SXT_STATUS_BAD_REQUEST` (or `SXT_STATUS_CONFLICT` /
+/// `SXT_STATUS_UNAUTHORIZED`, as the deployment answers); a missing join code that the deployment requires
+/// is `SXT_STATUS_NOT_FOUND` or `SXT_STATUS_BAD_REQUEST` (the local server answers 404 at `auth/code`).
+#[no_mangle]
+pub extern "C" fn sxt_register(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    // SAFETY: header contract: NULL or a NUL-terminated string.
+    let join_code = unsafe { opt_arg(join_code, "join_code") };
+    start(client, user_id, private_key, session_out, error_out, |c, u, k| Ok(c.register(u, k, join_code?)?))
+}
+
+/// Registers the new user `user_id` through `POST /v1/auth/code-register`, which also takes an e-mail
+/// address; `join_code` may be NULL. Otherwise as `sxt_register`.
+///
+/// Errors: as `sxt_register`; `email` NULL is `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_register_with_email(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    email: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    // SAFETY: header contract: NULL or NUL-terminated strings.
+    let (email, join_code) = unsafe { (arg(email, "email"), opt_arg(join_code, "join_code")) };
+    start(client, user_id, private_key, session_out, error_out, |c, u, k| Ok(c.register_with_email(u, k, email?, join_code?)?))
+}
+
+/// How many options and client handles are live (for leak tests).
+pub(crate) fn live_handles() -> usize {
+    sxt_client_options::table().live() + sxt_client::table().live()
 }

@@ -1,309 +1,178 @@
-//! The one error type of the library and its table of stable numeric codes.
+//! `sxt_error`: the detail behind a failed call; [`run`], how every status-returning function reports a
+//! failure; and the C calls that name statuses.
 //!
-//! Every failure the library can report is an [`Error`]: a [`Code`] (stable number, the same one the C ABI
-//! returns as `sxt_status`) plus what the caller needs to act on it — the HTTP status and the server's RFC 7807
-//! `title`/`detail` when the server refused a call, or the name of the argument that was bad.
-//!
-//! Secrets never enter an error: messages are built from fixed text, argument *names*, server-provided
-//! `title`/`detail` (which the server controls and which never echo a token) and transport descriptions.
+//! An `sxt_error` is created only by a failing call whose caller passed a non-NULL `error_out`; it is immutable,
+//! safe to read from any thread, and released with `sxt_error_free`. The strings its accessors return belong
+//! to it and stay valid until it is freed. No error ever holds a key or a token.
 
-use std::fmt;
+use std::ffi::{c_char, CString};
 
-/// Stable numeric error codes, grouped by range. Numbers are never reused; a retired code stays listed as a
-/// comment. The C header exposes the same values as `sxt_status`.
-///
-/// * `0`: success
-/// * `1..=99`: the caller's input (arguments, keys, URLs, handles)
-/// * `100..=199`: transport (network, TLS, timeouts, unreadable replies)
-/// * `200..=299`: the server refused the call (HTTP 4xx/5xx)
-/// * `300..=399`: session state
-/// * `900..=999`: bugs inside the library
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Code {
-    /// Success.
-    Ok = 0,
-    /// A required pointer argument was NULL.
-    NullArgument = 1,
-    /// A string argument was not valid UTF-8.
-    InvalidUtf8 = 2,
-    /// An argument was empty, too long, or otherwise out of range.
-    InvalidArgument = 3,
-    /// A private or public key is not in any accepted encoding, or a 64-byte key's halves do not match.
-    InvalidKey = 4,
-    /// The base URL cannot be parsed or normalised.
-    InvalidUrl = 5,
-    /// The base URL is plain `http://` and plain http was not explicitly allowed.
-    InsecureUrl = 6,
-    /// A handle is NULL, of the wrong type, already freed, or was never issued by this library.
-    InvalidHandle = 7,
-    /// A PEM CA certificate bundle could not be parsed or held no certificate.
-    InvalidCertificate = 8,
-    /// Could not connect or the connection broke (DNS, refused, reset).
-    Network = 100,
-    /// A connect, read or overall deadline passed.
-    Timeout = 101,
-    /// The TLS handshake failed (untrusted certificate, wrong host name, protocol error).
-    Tls = 102,
-    /// The reply was larger than the library accepts for an auth call.
-    ResponseTooLarge = 103,
-    /// The server answered with a redirect, which the library never follows.
-    Redirect = 104,
-    /// The reply is not what the protocol says (bad JSON, missing field, wrong type).
-    MalformedResponse = 105,
-    /// HTTP 400: malformed request, bad or expired challenge, bad signature, bad join code.
-    BadRequest = 200,
-    /// HTTP 401 or 403: missing, invalid or expired token.
-    Unauthorized = 201,
-    /// HTTP 404: unknown user.
-    NotFound = 202,
-    /// HTTP 409: the user already exists (some deployments answer a duplicate registration this way).
-    Conflict = 203,
-    /// HTTP 429: rate limited.
-    RateLimited = 204,
-    /// Any other HTTP 4xx.
-    ClientError = 205,
-    /// HTTP 5xx.
-    ServerError = 206,
-    /// The session was logged out; it can only be freed.
-    LoggedOut = 300,
-    /// The session's tokens ran out and it holds no key to sign in again. When the server refused the refresh,
-    /// the error keeps its HTTP status, title and detail.
-    SessionExpired = 301,
-    /// The library hit an internal bug (a panic was caught at the C boundary).
-    Panic = 900,
-    /// An internal invariant failed.
-    Internal = 901,
+use crate::boundary::{catch, guard};
+use crate::handles::{Handle, Kind, Table};
+use crate::status::{CError, CResult, Status};
+
+/// Detail of a failed call: status code, message, HTTP status, and the server's `title`/`detail`.
+/// Immutable; safe to share between threads; release with `sxt_error_free`.
+#[allow(non_camel_case_types)]
+pub struct sxt_error {
+    _private: [u8; 0],
 }
 
-impl Code {
-    /// Every code, in numeric order (used by the C error table and its tests).
-    pub const ALL: [Code; 26] = [
-        Code::Ok,
-        Code::NullArgument,
-        Code::InvalidUtf8,
-        Code::InvalidArgument,
-        Code::InvalidKey,
-        Code::InvalidUrl,
-        Code::InsecureUrl,
-        Code::InvalidHandle,
-        Code::InvalidCertificate,
-        Code::Network,
-        Code::Timeout,
-        Code::Tls,
-        Code::ResponseTooLarge,
-        Code::Redirect,
-        Code::MalformedResponse,
-        Code::BadRequest,
-        Code::Unauthorized,
-        Code::NotFound,
-        Code::Conflict,
-        Code::RateLimited,
-        Code::ClientError,
-        Code::ServerError,
-        Code::LoggedOut,
-        Code::SessionExpired,
-        Code::Panic,
-        Code::Internal,
-    ];
-
-    /// The stable number.
-    pub fn as_i32(self) -> i32 {
-        self as i32
-    }
-
-    /// The stable name, as in the C header (`SXT_` prefix dropped), e.g. `"INVALID_KEY"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Code::Ok => "OK",
-            Code::NullArgument => "NULL_ARGUMENT",
-            Code::InvalidUtf8 => "INVALID_UTF8",
-            Code::InvalidArgument => "INVALID_ARGUMENT",
-            Code::InvalidKey => "INVALID_KEY",
-            Code::InvalidUrl => "INVALID_URL",
-            Code::InsecureUrl => "INSECURE_URL",
-            Code::InvalidHandle => "INVALID_HANDLE",
-            Code::InvalidCertificate => "INVALID_CERTIFICATE",
-            Code::Network => "NETWORK",
-            Code::Timeout => "TIMEOUT",
-            Code::Tls => "TLS",
-            Code::ResponseTooLarge => "RESPONSE_TOO_LARGE",
-            Code::Redirect => "REDIRECT",
-            Code::MalformedResponse => "MALFORMED_RESPONSE",
-            Code::BadRequest => "BAD_REQUEST",
-            Code::Unauthorized => "UNAUTHORIZED",
-            Code::NotFound => "NOT_FOUND",
-            Code::Conflict => "CONFLICT",
-            Code::RateLimited => "RATE_LIMITED",
-            Code::ClientError => "CLIENT_ERROR",
-            Code::ServerError => "SERVER_ERROR",
-            Code::LoggedOut => "LOGGED_OUT",
-            Code::SessionExpired => "SESSION_EXPIRED",
-            Code::Panic => "PANIC",
-            Code::Internal => "INTERNAL",
-        }
-    }
-
-    /// A one-line description of the code, for messages.
-    pub fn description(self) -> &'static str {
-        match self {
-            Code::Ok => "success",
-            Code::NullArgument => "a required argument was NULL",
-            Code::InvalidUtf8 => "a string argument is not valid UTF-8",
-            Code::InvalidArgument => "an argument is empty, too long or out of range",
-            Code::InvalidKey => "the key is not in an accepted encoding",
-            Code::InvalidUrl => "the base URL is not valid",
-            Code::InsecureUrl => "plain http is refused for this URL",
-            Code::InvalidHandle => "the handle is NULL, freed, or not of the expected type",
-            Code::InvalidCertificate => "the CA certificate PEM could not be used",
-            Code::Network => "network error",
-            Code::Timeout => "the request timed out",
-            Code::Tls => "TLS error",
-            Code::ResponseTooLarge => "the server's reply is too large",
-            Code::Redirect => "the server answered with a redirect, which is not followed",
-            Code::MalformedResponse => "the server's reply does not follow the protocol",
-            Code::BadRequest => "the server refused the request (400)",
-            Code::Unauthorized => "the server refused the credentials (401)",
-            Code::NotFound => "the server does not know this user (404)",
-            Code::Conflict => "the user already exists (409)",
-            Code::RateLimited => "the server is rate limiting (429)",
-            Code::ClientError => "the server refused the request (4xx)",
-            Code::ServerError => "the server failed (5xx)",
-            Code::LoggedOut => "the session was logged out",
-            Code::SessionExpired => "the session expired and holds no key to sign in again",
-            Code::Panic => "internal error: a panic was caught",
-            Code::Internal => "internal error",
-        }
-    }
-
-    /// The code for an HTTP error status.
-    pub fn from_http_status(status: u16) -> Code {
-        match status {
-            400 => Code::BadRequest,
-            401 | 403 => Code::Unauthorized,
-            404 => Code::NotFound,
-            409 => Code::Conflict,
-            429 => Code::RateLimited,
-            300..=399 => Code::Redirect,
-            402..=499 => Code::ClientError,
-            _ => Code::ServerError,
-        }
-    }
-}
-
-/// A failure, with everything the caller may need and nothing secret.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Error {
-    code: Code,
-    message: String,
+pub(crate) struct ErrorObject {
+    status: Status,
+    message: CString,
     http_status: u16,
-    title: Option<String>,
-    detail: Option<String>,
-    argument: Option<&'static str>,
+    title: Option<CString>,
+    detail: Option<CString>,
+    argument: Option<CString>,
 }
 
-/// Result alias used across the crate.
-pub type Result<T> = std::result::Result<T, Error>;
-
-impl Error {
-    /// An error with the code's own description as its message.
-    pub fn new(code: Code) -> Error {
-        Error::with_message(code, code.description())
+impl Handle for sxt_error {
+    type Object = ErrorObject;
+    const KIND: Kind = Kind::Error;
+    fn table() -> &'static Table<Self> {
+        static ERRORS: Table<sxt_error> = Table::new();
+        &ERRORS
     }
+}
 
-    /// An error with a message of the caller's. The message must not contain secrets.
-    pub fn with_message(code: Code, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), http_status: 0, title: None, detail: None, argument: None }
-    }
+fn c_text(s: &str) -> CString {
+    CString::new(s.replace('\0', " ")).unwrap_or_default()
+}
 
-    /// An error about the argument named `argument` (a parameter name, never its value).
-    pub fn argument(code: Code, argument: &'static str, why: &str) -> Error {
-        let mut e = Error::with_message(code, format!("{argument}: {why}"));
-        e.argument = Some(argument);
-        e
-    }
-
-    /// An error for an HTTP status the server answered with, carrying its `title`/`detail`.
-    pub fn http(status: u16, title: Option<String>, detail: Option<String>) -> Error {
-        let code = Code::from_http_status(status);
-        let mut message = format!("HTTP {status}");
-        match (&title, &detail) {
-            (Some(t), Some(d)) => message.push_str(&format!(": {t}: {d}")),
-            (Some(t), None) | (None, Some(t)) => message.push_str(&format!(": {t}")),
-            (None, None) => message.push_str(&format!(": {}", code.description())),
+/// Runs the body of a status-returning C function inside the panic boundary. Returns `SXT_STATUS_OK`, or the
+/// failure's status, writing a new `sxt_error` to `error_out` when the caller passed a non-NULL one.
+pub(crate) fn run(error_out: *mut *mut sxt_error, body: impl FnOnce() -> CResult<()>) -> Status {
+    match catch(body) {
+        Ok(()) => Status::Ok,
+        Err(e) => {
+            let status = e.status;
+            if !error_out.is_null() {
+                // SAFETY: the caller passes NULL or a writable `sxt_error *` location (header contract).
+                unsafe { *error_out = publish(e) };
+            }
+            status
         }
-        Error { code, message, http_status: status, title, detail, argument: None }
-    }
-
-    /// The same failure reported under another code (the HTTP status, title and detail are kept), e.g. a
-    /// refused refresh that means the session is over.
-    pub fn with_code(mut self, code: Code) -> Error {
-        self.message = format!("{}: {}", code.description(), self.message);
-        self.code = code;
-        self
-    }
-
-    /// The stable code.
-    pub fn code(&self) -> Code {
-        self.code
-    }
-    /// A human-readable, secret-free message.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-    /// The HTTP status the server answered with, or 0 when the failure was not an HTTP error reply.
-    pub fn http_status(&self) -> u16 {
-        self.http_status
-    }
-    /// The server's RFC 7807 `title`, when it sent one.
-    pub fn title(&self) -> Option<&str> {
-        self.title.as_deref()
-    }
-    /// The server's RFC 7807 `detail`, when it sent one.
-    pub fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-    /// The name of the argument that was bad, for input errors.
-    pub fn argument_name(&self) -> Option<&'static str> {
-        self.argument
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.code.name(), self.code.as_i32(), self.message)
-    }
+/// Registers `e` and returns its handle (NULL only if the table is full).
+fn publish(e: CError) -> *mut sxt_error {
+    let object = ErrorObject {
+        status: e.status,
+        message: c_text(&e.message),
+        http_status: e.http_status,
+        title: e.title.as_deref().map(c_text),
+        detail: e.detail.as_deref().map(c_text),
+        argument: e.argument.map(c_text),
+    };
+    sxt_error::publish(object).unwrap_or(std::ptr::null_mut())
 }
 
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
+/// The status code of `error`; `SXT_STATUS_INVALID_HANDLE` when `error` is NULL or not a live error.
+#[no_mangle]
+pub extern "C" fn sxt_error_code(error: *const sxt_error) -> Status {
+    guard(Status::Panic, || sxt_error::get(error, "error").map_or(Status::InvalidHandle, |e| e.status))
 }
 
-impl std::error::Error for Error {}
+/// A human-readable message (never NULL; never contains a key or token). Owned by `error`: valid until
+/// `sxt_error_free(error)`. For an invalid `error` handle, a static message saying so.
+#[no_mangle]
+pub extern "C" fn sxt_error_message(error: *const sxt_error) -> *const c_char {
+    const INVALID: &std::ffi::CStr = c"invalid sxt_error handle";
+    guard(INVALID.as_ptr(), || sxt_error::get(error, "error").map_or(INVALID.as_ptr(), |e| e.message.as_ptr()))
+}
+
+/// The HTTP status the server answered with, or 0 when the failure was not an HTTP error reply (or `error` is
+/// not a live error).
+#[no_mangle]
+pub extern "C" fn sxt_error_http_status(error: *const sxt_error) -> u16 {
+    guard(0, || sxt_error::get(error, "error").map_or(0, |e| e.http_status))
+}
+
+/// The server's RFC 7807 `title`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+#[no_mangle]
+pub extern "C" fn sxt_error_title(error: *const sxt_error) -> *const c_char {
+    optional_text(error, |e| e.title.as_ref())
+}
+
+/// The server's RFC 7807 `detail`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+#[no_mangle]
+pub extern "C" fn sxt_error_detail(error: *const sxt_error) -> *const c_char {
+    optional_text(error, |e| e.detail.as_ref())
+}
+
+/// For input errors, the name of the parameter that was wrong (for example `"private_key"`), else NULL.
+/// Owned by `error`: valid until `sxt_error_free`.
+#[no_mangle]
+pub extern "C" fn sxt_error_argument(error: *const sxt_error) -> *const c_char {
+    optional_text(error, |e| e.argument.as_ref())
+}
+
+fn optional_text(error: *const sxt_error, pick: impl FnOnce(&ErrorObject) -> Option<&CString>) -> *const c_char {
+    guard(std::ptr::null(), || {
+        sxt_error::get(error, "error").ok().and_then(|e| pick(&e).map(|s| s.as_ptr())).unwrap_or(std::ptr::null())
+    })
+}
+
+/// Releases `error`. NULL, and an error already freed, are ignored (a second free is a no-op).
+/// Strings borrowed from `error` become invalid.
+#[no_mangle]
+pub extern "C" fn sxt_error_free(error: *mut sxt_error) {
+    guard((), || drop(sxt_error::release(error)))
+}
+
+/// The stable name of a status, e.g. `"SXT_STATUS_INVALID_KEY"`; `"SXT_STATUS_UNKNOWN"` for a number that is
+/// not a status. Static storage: never free it.
+#[no_mangle]
+pub extern "C" fn sxt_status_name(status: i32) -> *const c_char {
+    guard(c"SXT_STATUS_UNKNOWN".as_ptr(), || Status::from_i32(status).map_or(c"SXT_STATUS_UNKNOWN", Status::name).as_ptr())
+}
+
+/// A one-line description of a status, e.g. `"the key is not in an accepted encoding"`. Static storage.
+#[no_mangle]
+pub extern "C" fn sxt_status_description(status: i32) -> *const c_char {
+    guard(c"unknown status".as_ptr(), || match Status::from_i32(status) {
+        Some(s) => STATUS_DESCRIPTIONS[Status::ALL.iter().position(|x| *x == s).unwrap_or(0)].as_ptr(),
+        None => c"unknown status".as_ptr(),
+    })
+}
+
+/// NUL-terminated copies of the descriptions, in `Status::ALL` order, built once.
+static STATUS_DESCRIPTIONS: once_cell::sync::Lazy<Vec<CString>> =
+    once_cell::sync::Lazy::new(|| Status::ALL.iter().map(|s| c_text(s.description())).collect());
+
+/// How many errors are live (for leak tests).
+pub(crate) fn live_errors() -> usize {
+    sxt_error::table().live()
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique_and_named() {
-        let mut seen = std::collections::HashSet::new();
-        for c in Code::ALL {
-            assert!(seen.insert(c.as_i32()), "duplicate code {}", c.as_i32());
-            assert!(!c.name().is_empty());
-        }
+    fn a_failure_becomes_its_status_and_an_error_object() {
+        let mut err: *mut sxt_error = std::ptr::null_mut();
+        let status = run(&mut err, || panic!("boom"));
+        assert_eq!(status, Status::Panic);
+        assert!(!err.is_null());
+        assert_eq!(sxt_error_code(err), Status::Panic);
+        sxt_error_free(err);
+        let mut err: *mut sxt_error = std::ptr::null_mut();
+        let core = sxt_auth_core::Error::argument(sxt_auth_core::ErrorKind::InvalidKey, "private_key", "bad");
+        assert_eq!(run(&mut err, || Err(core.into())), Status::InvalidKey);
+        let argument = unsafe { std::ffi::CStr::from_ptr(sxt_error_argument(err)) };
+        assert_eq!(argument.to_str(), Ok("private_key"));
+        sxt_error_free(err);
     }
 
     #[test]
-    fn http_errors_keep_server_text() {
-        let e = Error::http(401, Some("JWT authorization failed".into()), Some("expired".into()));
-        assert_eq!(e.code(), Code::Unauthorized);
-        assert_eq!(e.http_status(), 401);
-        assert_eq!(e.title(), Some("JWT authorization failed"));
-        assert!(e.message().contains("expired"));
-        assert_eq!(Error::http(503, None, None).code(), Code::ServerError);
-        assert_eq!(Error::http(418, None, None).code(), Code::ClientError);
+    fn success_leaves_error_out_untouched_and_null_error_out_is_fine() {
+        let sentinel = 0x10 as *mut sxt_error;
+        let mut err = sentinel;
+        assert_eq!(run(&mut err, || Ok(())), Status::Ok);
+        assert_eq!(err, sentinel);
+        assert_eq!(run(std::ptr::null_mut(), || Err(CError::new(Status::InvalidKey, "x"))), Status::InvalidKey);
     }
 }

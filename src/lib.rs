@@ -1,39 +1,28 @@
-//! # sxt-auth
+//! # libsxt_auth: the C ABI of sxt-auth
 //!
-//! A client for Space and Time (SxT) authentication: Ed25519 keys, the challenge/response sign-in, and
-//! sessions that keep their tokens valid. The same library is a C ABI (`ffi`, header `include/sxt_auth.h`)
-//! for C, C++, Go and Swift.
+//! This crate is the C library (`libsxt_auth.so` / `libsxt_auth.a`, header `include/sxt_auth.h`) and nothing
+//! else: every exported function converts C types, calls the Rust core (`sxt-auth-core`, in `core/`) and
+//! reports what it says. The conventions the functions follow are stated once, at the top of the generated
+//! header (`cbindgen.toml`'s `header`), and in the README.
 //!
-//! ```no_run
-//! use sxt_auth::{Client, PrivateKey};
-//! let client = Client::new("https://api.spaceandtime.dev")?;
-//! let key = PrivateKey::parse("Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc=")?;
-//! let session = client.login("alice", &key)?;
-//! let token = session.access_token()?; // valid now; refreshed as needed
-//! # let _ = token;
-//! session.logout()?;
-//! # Ok::<(), sxt_auth::Error>(())
-//! ```
+//! Where each `sxt_*` function lives:
+//! * `sxt_keygen`, `sxt_key_*`: [`keys`];
+//! * `sxt_client_options_*`, `sxt_client_*`, `sxt_user_exists`, `sxt_login`, `sxt_register*`: [`client`];
+//! * `sxt_session_*`, `sxt_refresh`, `sxt_logout`: [`session`];
+//! * `sxt_error_*`, `sxt_status_*`: [`error`] (the numbers and names themselves: [`status`]);
+//! * `sxt_version`, `sxt_string_free`, `sxt_live_objects`: [`library`].
 //!
-//! Modules: [`keys`] (parse, generate, sign), [`base_url`] (URL normalising), [`wire`] (JSON bodies),
-//! [`http`] (transport and its limits), [`client`] (calls without a session), [`session`] (tokens kept
-//! valid), [`error`] (one error type, stable codes), `ffi` (the C surface only).
+//! The machinery under them: [`boundary`] (the one panic boundary), [`handles`] (typed, misuse-safe handle
+//! tables), [`strings`] (the one way strings cross, in and out).
 
-pub mod base_url;
-pub mod client;
-pub mod error;
-pub mod http;
+// Declared in the order the header presents them: keys, client, session, errors, then the library-wide calls.
 pub mod keys;
+pub mod client;
 pub mod session;
-pub mod wire;
+pub mod error;
+pub mod library;
+pub mod status;
 
-mod ffi;
-
-pub use client::{Client, ClientConfig};
-pub use error::{Code, Error, Result};
-pub use http::TransportConfig;
-pub use keys::{PrivateKey, PublicKey};
-pub use session::Session;
-
-/// The library version, from Cargo.toml.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+mod boundary;
+mod handles;
+mod strings;

@@ -1,357 +1,173 @@
-//! [`Session`]: a signed-in user's tokens, kept valid.
-//!
-//! Contract:
-//! * `Send + Sync`; every method takes `&self` and may be called from any number of threads at once.
-//! * [`Session::access_token`] returns a token that is valid for at least the refresh margin: it refreshes
-//!   ahead of expiry, and only one refresh runs at a time however many threads ask (the others wait for it and
-//!   use its result).
-//! * When the refresh token or the 24-hour session (the server's `sessionExpires` when it sends one, else
-//!   24 hours from the sign-in) has run out, or the server refuses the refresh, a session
-//!   that holds the user's key signs in again by itself; one that does not fails with
-//!   [`Code::SessionExpired`] (carrying the server's refusal, when there was one).
-//! * A failed refresh never loses tokens that are still valid: a transport failure leaves the old tokens in
-//!   place, and `access_token` still hands out an access token that has not yet expired.
-//! * Expiry is tracked on the monotonic clock from the server's own view of time (its `Date` header when it
-//!   sends one), so a wrong local wall clock does not make tokens look fresh or stale.
-//! * After [`Session::logout`] every call fails with [`Code::LoggedOut`].
-//! * Tokens and the key are wiped from memory when the session is dropped; `Debug` prints neither.
+//! `sxt_session`: a signed-in user's tokens, kept valid, and the calls made with them.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::{Duration, Instant, SystemTime};
+use std::ffi::c_char;
 
-use serde_json::Value;
+use sxt_auth_core::{PrivateKey, Session};
 use zeroize::Zeroizing;
 
-use crate::client::{Challenge, Client};
-use crate::error::{Code, Error, Result};
-use crate::http::Reply;
-use crate::keys::{PrivateKey, SCHEME};
-use crate::wire::{self, TokenSet};
+use crate::boundary::{guard, Out};
+use crate::error::{run, sxt_error};
+use crate::handles::{Handle, Kind, Table};
+use crate::status::{CResult, Status};
+use crate::strings::{arg, into_c};
 
-/// The absolute cap the service puts on a chain of refreshes from one sign-in.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// The longest token lifetime believed, whatever the server says (400 days).
-const MAX_TOKEN_LIFETIME_MS: i64 = 400 * 24 * 60 * 60 * 1000;
-
-/// A signed-in session. Cheap to clone: clones share the same tokens.
-#[derive(Clone)]
-pub struct Session {
-    inner: Arc<Inner>,
+/// A signed-in session: the user's tokens, refreshed ahead of expiry (one refresh at a time, however many
+/// threads ask), and renewed by a new sign-in when the refresh chain or the 24-hour session runs out (the
+/// session keeps the key it signed in with, unless `sxt_client_options_set_keep_key` turned that off). Safe
+/// to use from any number of threads at once, and to free while other threads are inside calls on it (they
+/// finish; later calls get `SXT_STATUS_INVALID_HANDLE`).
+/// After `sxt_logout`, calls get `SXT_STATUS_LOGGED_OUT`. Freeing wipes its tokens and key from memory.
+#[allow(non_camel_case_types)]
+pub struct sxt_session {
+    _private: [u8; 0],
 }
 
-struct Inner {
-    client: Client,
-    user_id: String,
-    key: Option<PrivateKey>,
-    /// Read on every `access_token`; written only when tokens change.
-    state: RwLock<State>,
-    /// Held for the whole of a refresh, sign-in or logout: the single-flight gate.
-    renew_gate: Mutex<()>,
-}
-
-struct State {
-    tokens: Tokens,
-    /// When the sign-in that started this refresh chain began.
-    chain_started: Instant,
-    /// Bumped on every token change, so a waiter can tell that another thread already renewed.
-    generation: u64,
-    logged_out: bool,
-}
-
-struct Tokens {
-    access: Zeroizing<String>,
-    refresh: Zeroizing<String>,
-    access_expires_ms: i64,
-    refresh_expires_ms: i64,
-    access_expires_at: Instant,
-    access_renew_at: Instant,
-    refresh_expires_at: Instant,
-    /// The end of the session as the server stated it (`sessionExpires`), when it did.
-    session_expires_at: Option<Instant>,
-}
-
-impl Tokens {
-    fn from_reply(reply: &Reply, margin: Duration) -> Result<Tokens> {
-        let set: TokenSet = wire::parse_token_set(&reply.body)?;
-        let received = Instant::now();
-        let server_now_ms = server_now(reply.date, SystemTime::now());
-        // Capped, so an absurd expiry from a hostile server cannot overflow `Instant` (u64 nanoseconds on
-        // some platforms); no SxT token outlives its 24-hour session anyway.
-        let lifetime = |expires_ms: i64| {
-            Duration::from_millis(expires_ms.saturating_sub(server_now_ms).clamp(0, MAX_TOKEN_LIFETIME_MS) as u64)
-        };
-        let access_life = lifetime(set.access_expires_ms);
-        let renew_before = margin.min(access_life / 2);
-        Ok(Tokens {
-            access_expires_at: received + access_life,
-            access_renew_at: received + access_life - renew_before,
-            refresh_expires_at: received + lifetime(set.refresh_expires_ms),
-            session_expires_at: set.session_expires_ms.map(|ms| received + lifetime(ms)),
-            access_expires_ms: set.access_expires_ms,
-            refresh_expires_ms: set.refresh_expires_ms,
-            access: set.access_token,
-            refresh: set.refresh_token,
-        })
+impl Handle for sxt_session {
+    type Object = Session;
+    const KIND: Kind = Kind::Session;
+    fn table() -> &'static Table<Self> {
+        static SESSIONS: Table<sxt_session> = Table::new();
+        &SESSIONS
     }
 }
 
-/// The server's time when it answered, in epoch milliseconds: the local clock clamped into the one-second window
-/// the `Date` header allows (`Date` has whole seconds). A correct local clock keeps its millisecond precision;
-/// a wrong one is overruled by the server's. Without a `Date` header, the local clock.
-fn server_now(date: Option<SystemTime>, local: SystemTime) -> i64 {
-    let ms = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    match date {
-        Some(d) => ms(local).clamp(ms(d), ms(d) + 999),
-        None => ms(local),
-    }
+fn with_session(session: *const sxt_session, error_out: *mut *mut sxt_error, f: impl FnOnce(&Session) -> CResult<()>) -> Status {
+    run(error_out, || f(&*sxt_session::get(session, "session")?))
 }
 
-impl Session {
-    pub(crate) fn new(client: Client, user_id: String, key: Option<PrivateKey>, reply: Reply, started: Instant) -> Result<Session> {
-        let tokens = Tokens::from_reply(&reply, client.inner().refresh_margin)?;
-        let state = State { tokens, chain_started: started, generation: 0, logged_out: false };
-        Ok(Session {
-            inner: Arc::new(Inner { client, user_id, key, state: RwLock::new(state), renew_gate: Mutex::new(()) }),
-        })
-    }
-
-    /// The user id this session signed in as.
-    pub fn user_id(&self) -> &str {
-        &self.inner.user_id
-    }
-
-    /// A valid access token, refreshing (or signing in again) first when it is due.
-    ///
-    /// Errors: [`Code::LoggedOut`]; [`Code::SessionExpired`]; the transport and server errors of the refresh
-    /// or sign-in, when no still-valid token can be returned instead.
-    pub fn access_token(&self) -> Result<Zeroizing<String>> {
-        let now = Instant::now();
-        let generation = {
-            let st = self.state()?;
-            if now < st.tokens.access_renew_at {
-                return Ok(st.tokens.access.clone());
-            }
-            st.generation
-        };
-        match self.renew(generation) {
-            Ok(()) => Ok(self.state()?.tokens.access.clone()),
-            Err(e) => {
-                let st = self.state()?;
-                if Instant::now() < st.tokens.access_expires_at {
-                    Ok(st.tokens.access.clone())
-                } else {
-                    Err(e)
-                }
-            }
-        }
-    }
-
-    /// Refreshes now (`POST /v1/auth/refresh`), rotating both tokens; signs in again when the refresh chain
-    /// has run out and the session holds the key. When another thread renews at the same moment, one call does
-    /// the work and both return its result.
-    pub fn refresh(&self) -> Result<()> {
-        let generation = self.state()?.generation;
-        self.renew(generation)
-    }
-
-    /// The current refresh token (without refreshing).
-    pub fn refresh_token(&self) -> Result<Zeroizing<String>> {
-        Ok(self.state()?.tokens.refresh.clone())
-    }
-
-    /// The access and refresh token expiries the server gave, Unix epoch milliseconds.
-    pub fn expiries_ms(&self) -> Result<(i64, i64)> {
-        let st = self.state()?;
-        Ok((st.tokens.access_expires_ms, st.tokens.refresh_expires_ms))
-    }
-
-    /// `GET /v1/auth/validtoken`: what the server knows of the access token (userId, subscriptionId,
-    /// sessionId, restricted, quotaExceeded, trial, ...), as JSON.
-    pub fn token_info(&self) -> Result<Value> {
-        self.with_access(|t, token| t.get("/v1/auth/validtoken", Some(token)))
-            .and_then(|r| wire::parse_json(&r.body))
-    }
-
-    /// `GET /v1/auth/keys`: the user's keyring, as the JSON array the server returns.
-    pub fn keys(&self) -> Result<Value> {
-        let v = self.with_access(|t, token| t.get("/v1/auth/keys", Some(token))).and_then(|r| wire::parse_json(&r.body))?;
-        if !v.is_array() {
-            return Err(Error::with_message(Code::MalformedResponse, "the key list is not a JSON array"));
-        }
-        Ok(v)
-    }
-
-    /// Adds `new_key` to the user's keyring: a challenge from `auth/keys/code`, signed with the new key,
-    /// sent to `auth/keys`.
-    pub fn add_key(&self, new_key: &PrivateKey) -> Result<()> {
-        self.with_access(|t, token| {
-            let code_reply = t.post("/v1/auth/keys/code", Some(token), Some(&serde_json::json!({})))?;
-            let auth_code = wire::parse_auth_code(&code_reply.body)?;
-            let signature = new_key.sign_hex(&auth_code);
-            let public = new_key.public_key().to_base64();
-            let body = wire::AddKeyRequest { auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
-            t.post("/v1/auth/keys", Some(token), Some(&body))
-        })
-        .map(drop)
-    }
-
-    /// `POST /v1/auth/logout`, which ends every session of the user on the server. Afterwards every call on
-    /// this session fails with [`Code::LoggedOut`] and the tokens are wiped. A 401 from the server (the tokens
-    /// were already dead) counts as success; a transport failure leaves the session as it was, to retry.
-    pub fn logout(&self) -> Result<()> {
-        let _gate = self.gate();
-        let token = {
-            let st = self.state()?;
-            let t = &st.tokens;
-            if Instant::now() < t.refresh_expires_at { t.refresh.clone() } else { t.access.clone() }
-        };
-        match self.inner.client.inner().transport.post("/v1/auth/logout", Some(&token), None::<&()>) {
-            Ok(_) => {}
-            Err(e) if e.code() == Code::Unauthorized => {}
-            Err(e) => return Err(e),
-        }
-        let mut st = self.write_state();
-        st.logged_out = true;
-        st.tokens.access = Zeroizing::new(String::new());
-        st.tokens.refresh = Zeroizing::new(String::new());
-        st.generation += 1;
+fn string_result(
+    session: *const sxt_session,
+    out: *mut *mut c_char,
+    out_name: &'static str,
+    error_out: *mut *mut sxt_error,
+    f: impl FnOnce(&Session) -> sxt_auth_core::Result<Zeroizing<String>>,
+) -> Status {
+    with_session(session, error_out, |s| {
+        let out = Out::new(out, out_name)?;
+        out.write(into_c(&f(s)?)?);
         Ok(())
-    }
+    })
+}
 
-    /// Whether [`Session::logout`] has succeeded.
-    pub fn is_logged_out(&self) -> bool {
-        self.read_state().logged_out
-    }
+/// Writes a valid access token to `*access_token_out` (a new string; `sxt_string_free` wipes it), refreshing
+/// first when it is within the refresh margin of expiry, or signing in again when the refresh chain has run
+/// out. If a due refresh fails but the current token has not yet expired, that token is returned.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
+/// `SXT_STATUS_SESSION_EXPIRED`, and the transport and server codes of the refresh or sign-in.
+#[no_mangle]
+pub extern "C" fn sxt_session_access_token(session: *mut sxt_session, access_token_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    string_result(session, access_token_out, "access_token_out", error_out, |s| s.access_token())
+}
 
-    /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries.
-    fn with_access(&self, call: impl Fn(&crate::http::Transport, &str) -> Result<Reply>) -> Result<Reply> {
-        let transport = &self.inner.client.inner().transport;
-        let token = self.access_token()?;
-        match call(transport, &token) {
-            Err(e) if e.code() == Code::Unauthorized => {
-                let generation = self.state()?.generation;
-                self.renew(generation)?;
-                let token = self.access_token()?;
-                call(transport, &token)
-            }
-            other => other,
-        }
-    }
+/// Refreshes now (`POST /v1/auth/refresh`): both tokens rotate and the old refresh token stops working. When
+/// the refresh chain has run out (or the server refuses it), signs in again with the session's key. If
+/// another thread renews at the same moment, one network exchange serves both calls. On failure the old
+/// tokens are kept.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, transport and
+/// server codes.
+#[no_mangle]
+pub extern "C" fn sxt_refresh(session: *mut sxt_session, error_out: *mut *mut sxt_error) -> Status {
+    with_session(session, error_out, |s| Ok(s.refresh()?))
+}
 
-    /// The single-flight renewal. `seen` is the generation the caller saw; if the tokens changed since, another
-    /// thread already renewed and there is nothing to do.
-    fn renew(&self, seen: u64) -> Result<()> {
-        let _gate = self.gate();
-        let (refresh, chain_alive) = {
-            let st = self.state()?;
-            if st.generation != seen {
-                return Ok(());
-            }
-            let now = Instant::now();
-            let session_end = st.tokens.session_expires_at.unwrap_or(st.chain_started + SESSION_LIFETIME);
-            let alive = now < st.tokens.refresh_expires_at && now < session_end;
-            (st.tokens.refresh.clone(), alive)
-        };
-        let transport = &self.inner.client.inner().transport;
-        let refused = if chain_alive {
-            match transport.post("/v1/auth/refresh", Some(&refresh), None::<&()>) {
-                Ok(reply) => return self.install(&reply, None),
-                Err(e) if e.code() == Code::Unauthorized => Some(e),
-                Err(e) => return Err(e),
-            }
-        } else {
-            None
-        };
-        let Some(key) = &self.inner.key else {
-            // The refresh chain is over and there is no key to start another: the caller must sign in again.
-            return Err(match refused {
-                Some(e) => e.with_code(Code::SessionExpired),
-                None => Error::new(Code::SessionExpired),
-            });
-        };
-        let (reply, started) = self.inner.client.sign_in(&self.inner.user_id, key, &Challenge::Code { join_code: None })?;
-        self.install(&reply, Some(started))
-    }
+/// Logs out (`POST /v1/auth/logout`), which ends every session of this user on the server. Afterwards the
+/// session's tokens are wiped and every call on it but `sxt_session_free` gets `SXT_STATUS_LOGGED_OUT`. The
+/// handle must still be freed. A server answer of 401 (tokens already dead) counts as success; on a
+/// transport failure nothing changes and the call may be retried.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT` (already), transport and server codes.
+#[no_mangle]
+pub extern "C" fn sxt_logout(session: *mut sxt_session, error_out: *mut *mut sxt_error) -> Status {
+    with_session(session, error_out, |s| Ok(s.logout()?))
+}
 
-    fn install(&self, reply: &Reply, new_chain: Option<Instant>) -> Result<()> {
-        let tokens = Tokens::from_reply(reply, self.inner.client.inner().refresh_margin)?;
-        let mut st = self.write_state();
-        if st.logged_out {
-            return Err(Error::new(Code::LoggedOut));
-        }
-        st.tokens = tokens;
-        if let Some(started) = new_chain {
-            st.chain_started = started;
-        }
-        st.generation += 1;
+/// Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
+/// not refresh.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+#[no_mangle]
+pub extern "C" fn sxt_session_refresh_token(session: *const sxt_session, refresh_token_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    string_result(session, refresh_token_out, "refresh_token_out", error_out, |s| s.refresh_token())
+}
+
+/// Writes the expiry times the server gave for the current access and refresh tokens, as Unix epoch
+/// milliseconds. Does not refresh.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+#[no_mangle]
+pub extern "C" fn sxt_session_expiries(
+    session: *const sxt_session,
+    access_expires_ms_out: *mut i64,
+    refresh_expires_ms_out: *mut i64,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    with_session(session, error_out, |s| {
+        let access_out = Out::new(access_expires_ms_out, "access_expires_ms_out")?;
+        let refresh_out = Out::new(refresh_expires_ms_out, "refresh_expires_ms_out")?;
+        let (access, refresh) = s.expiries_ms()?;
+        access_out.write(access);
+        refresh_out.write(refresh);
         Ok(())
-    }
-
-    fn gate(&self) -> MutexGuard<'_, ()> {
-        self.inner.renew_gate.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn read_state(&self) -> RwLockReadGuard<'_, State> {
-        self.inner.state.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn write_state(&self) -> RwLockWriteGuard<'_, State> {
-        self.inner.state.write().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The state for reading, or [`Code::LoggedOut`].
-    fn state(&self) -> Result<RwLockReadGuard<'_, State>> {
-        let st = self.read_state();
-        if st.logged_out {
-            return Err(Error::new(Code::LoggedOut));
-        }
-        Ok(st)
-    }
+    })
 }
 
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("user_id", &self.inner.user_id)
-            .field("holds_key", &self.inner.key.is_some())
-            .field("logged_out", &self.is_logged_out())
-            .finish_non_exhaustive()
-    }
+/// Writes the user id the session signed in as to `*user_id_out` (`sxt_string_free`). Works after logout.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn sxt_session_user_id(session: *const sxt_session, user_id_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    string_result(session, user_id_out, "user_id_out", error_out, |s| Ok(Zeroizing::new(s.user_id().to_string())))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Asks the server about the access token (`GET /v1/auth/validtoken`) and writes its JSON reply to
+/// `*json_out` (`sxt_string_free`): an object with `userId`, `subscriptionId`, `sessionId`, `restricted`,
+/// `quotaExceeded`, `trial` and possibly more. Refreshes first when due; on a 401 renews once and retries.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
+/// `SXT_STATUS_SESSION_EXPIRED`, transport and server codes.
+#[no_mangle]
+pub extern "C" fn sxt_session_token_info(session: *mut sxt_session, json_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    string_result(session, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.token_info()?.to_string())))
+}
 
-    fn assert_send_sync<T: Send + Sync>() {}
+/// Lists the keys on the user's keyring (`GET /v1/auth/keys`) and writes the server's JSON array to
+/// `*json_out` (`sxt_string_free`), unchanged: one object per key, as the deployment describes it (the local
+/// server sends `{"key": <base64 public key>, "scheme": "ed25519", "created": <epoch ms>}`). Refreshes first
+/// when due.
+///
+/// Errors: as `sxt_session_token_info`; a reply that is not a JSON array is `SXT_STATUS_MALFORMED_RESPONSE`.
+#[no_mangle]
+pub extern "C" fn sxt_session_keys(session: *mut sxt_session, json_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    string_result(session, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.keys()?.to_string())))
+}
 
-    #[test]
-    fn absurd_expiries_are_capped_not_overflowed() {
-        let body = format!(
-            r#"{{"accessToken":"a","refreshToken":"r","accessTokenExpires":{max},"refreshTokenExpires":{max},"sessionExpires":{max}}}"#,
-            max = i64::MAX
-        );
-        let reply = Reply { body: Zeroizing::new(body.into_bytes()), date: None };
-        let t = Tokens::from_reply(&reply, Duration::from_secs(60)).unwrap();
-        let cap = Duration::from_millis(MAX_TOKEN_LIFETIME_MS as u64);
-        assert!(t.access_expires_at <= Instant::now() + cap);
-        assert!(t.refresh_expires_at > Instant::now() + Duration::from_secs(86_400));
-    }
+/// Adds the key `new_private_key` (any accepted encoding) to the user's keyring: a challenge from
+/// `POST /v1/auth/keys/code`, signed with the new key, sent to `POST /v1/auth/keys`. Only the public half
+/// leaves the process.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_KEY`, `SXT_STATUS_LOGGED_OUT`, transport and server codes (a key already on the
+/// keyring is refused by the server, typically `SXT_STATUS_BAD_REQUEST`).
+#[no_mangle]
+pub extern "C" fn sxt_session_add_key(session: *mut sxt_session, new_private_key: *const c_char, error_out: *mut *mut sxt_error) -> Status {
+    with_session(session, error_out, |s| {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let text = unsafe { arg(new_private_key, "new_private_key") }?;
+        Ok(s.add_key(&PrivateKey::parse_argument(text, "new_private_key")?)?)
+    })
+}
 
-    #[test]
-    fn server_time_is_the_local_clock_clamped_to_the_date_window() {
-        let at = |ms: u64| SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
-        assert_eq!(server_now(Some(at(10_000)), at(10_400)), 10_400, "a correct clock keeps its precision");
-        assert_eq!(server_now(Some(at(10_000)), at(70_000)), 10_999, "a fast clock is pulled back");
-        assert_eq!(server_now(Some(at(10_000)), at(5_000)), 10_000, "a slow clock is pushed forward");
-        assert_eq!(server_now(None, at(5_000)), 5_000);
-    }
+/// Releases `session` and wipes its tokens and key once no call is using them. This does not log out: the
+/// server keeps the tokens valid until they expire (call `sxt_logout` first to end them). NULL and an
+/// already-freed handle are ignored.
+#[no_mangle]
+pub extern "C" fn sxt_session_free(session: *mut sxt_session) {
+    guard((), || drop(sxt_session::release(session)))
+}
 
-    #[test]
-    fn session_and_client_are_send_sync() {
-        assert_send_sync::<Session>();
-        assert_send_sync::<Client>();
-        assert_send_sync::<PrivateKey>();
-    }
+/// How many sessions are live (for leak tests).
+pub(crate) fn live_sessions() -> usize {
+    sxt_session::table().live()
 }

@@ -20,7 +20,7 @@ type clientConfig struct {
 
 // WithTimeout sets the deadline for one whole HTTP exchange (connect, send, receive); a sign-in makes two
 // exchanges. Default 30 s. It is rounded up to whole milliseconds; zero, negative and durations beyond
-// about 49 days make NewClient fail with [StatusInvalidArgument].
+// 24 hours make NewClient fail with [StatusInvalidArgument] (the library's rule).
 func WithTimeout(d time.Duration) Option {
 	return func(c *clientConfig) { c.timeout = &d }
 }
@@ -39,7 +39,8 @@ func WithReadTimeout(d time.Duration) Option {
 
 // WithRefreshMargin sets how long before an access token expires a session refreshes it (default 60 s;
 // 0 means refresh only once it has expired). The library clamps it per token to half the token's lifetime.
-// Rounded up to whole milliseconds; negative durations make NewClient fail with [StatusInvalidArgument].
+// Rounded up to whole milliseconds; negative durations and durations beyond 24 hours make NewClient fail
+// with [StatusInvalidArgument].
 func WithRefreshMargin(d time.Duration) Option {
 	return func(c *clientConfig) { c.refreshMargin = &d }
 }
@@ -66,18 +67,22 @@ func WithKeepKey(keep bool) Option {
 	return func(c *clientConfig) { c.keepKey = &keep }
 }
 
-// WithUserAgent sets the User-Agent header (1 to 256 printable characters; default "sxt-auth/<version>").
+// WithUserAgent sets the User-Agent header (1 to 256 bytes, no control characters; default "sxt-auth/<version>").
 // NewClient fails with [StatusInvalidArgument] otherwise.
 func WithUserAgent(ua string) Option {
 	return func(c *clientConfig) { c.userAgent = &ua }
 }
 
-// durationMillis converts d to whole milliseconds, rounding up. ok is false for negative durations and for
-// durations that do not fit the C API's uint32.
+// durationMillis converts d to whole milliseconds for the C API's uint32, rounding up; a duration too long
+// for it becomes the largest value, which the library refuses as over its limit. ok is false for negative
+// durations, which the C type cannot carry.
 func durationMillis(d time.Duration) (ms uint32, ok bool) {
 	const max = (1<<32 - 1) * time.Millisecond
-	if d < 0 || d > max {
+	switch {
+	case d < 0:
 		return 0, false
+	case d > max:
+		return 1<<32 - 1, true
 	}
 	return uint32((d + time.Millisecond - 1) / time.Millisecond), true
 }

@@ -369,7 +369,10 @@ section "installed-library build path: -tags sxt_pkgconfig"
 if command -v pkg-config >/dev/null 2>&1; then
   PREFIX_DIR="$WORK/prefix"
   mkdir -p "$PREFIX_DIR/lib/pkgconfig" "$PREFIX_DIR/include" "$WORK/pkgconfig" "$WORK/pkgconfig-static"
-  cp "$LIBDIR/libsxt_auth.so" "$LIBDIR/libsxt_auth.a" "$PREFIX_DIR/lib/"
+  # The real file under its SONAME, and the development link the linker finds for -lsxt_auth.
+  cp "$LIBDIR/libsxt_auth.so" "$PREFIX_DIR/lib/libsxt_auth.so.0"
+  ln -s libsxt_auth.so.0 "$PREFIX_DIR/lib/libsxt_auth.so"
+  cp "$LIBDIR/libsxt_auth.a" "$PREFIX_DIR/lib/"
   ln -s "$ROOT/include/sxt_auth.h" "$PREFIX_DIR/include/"
   if [ -f sxt-auth.pc.in ]; then
     sed -e "s|@PREFIX@|$PREFIX_DIR|" -e "s|@VERSION@|0|" sxt-auth.pc.in >"$PREFIX_DIR/lib/pkgconfig/sxt-auth.pc"
@@ -381,7 +384,7 @@ if command -v pkg-config >/dev/null 2>&1; then
   # CGO_CFLAGS keeps a package compiled against an earlier run's (deleted) prefix from being reused.
   export_pc=(env PKG_CONFIG_PATH="$PREFIX_DIR/lib/pkgconfig" CGO_LDFLAGS= CGO_CFLAGS="-I$PREFIX_DIR/include")
   if (cd examples/go && "${export_pc[@]}" go build -tags sxt_pkgconfig -o "$WORK/pkgconfig/" ./keygen) &&
-     LD_LIBRARY_PATH="$PREFIX_DIR/lib" ldd "$WORK/pkgconfig/keygen" | grep -qF "libsxt_auth.so => $PREFIX_DIR/lib/libsxt_auth.so" &&
+     LD_LIBRARY_PATH="$PREFIX_DIR/lib" ldd "$WORK/pkgconfig/keygen" | grep -qF "libsxt_auth.so.0 => $PREFIX_DIR/lib/libsxt_auth.so.0" &&
      expect_run pc-keygen 0 "$WORK" env LD_LIBRARY_PATH="$PREFIX_DIR/lib" "$WORK/pkgconfig/keygen" &&
      has pc-keygen out '^Public Key \(Base64\): '; then
     pass "pkg-config build (-tags sxt_pkgconfig), shared library"

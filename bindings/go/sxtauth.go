@@ -295,16 +295,17 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	defer C.sxt_client_options_free(copts)
 
-	// The duration options, each set (in milliseconds) through its C setter only when given.
+	// The duration options, each set (in milliseconds) through its C setter only when given; the library
+	// judges the value (errors name the C parameter).
 	for _, o := range []struct {
 		argument string
 		value    *time.Duration
 		set      func(ms C.uint32_t) C.sxt_status
 	}{
-		{"timeout", cfg.timeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_timeout_ms(copts, ms, &cerr) }},
-		{"connect_timeout", cfg.connectTimeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_connect_timeout_ms(copts, ms, &cerr) }},
-		{"read_timeout", cfg.readTimeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_read_timeout_ms(copts, ms, &cerr) }},
-		{"refresh_margin", cfg.refreshMargin, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_refresh_margin_ms(copts, ms, &cerr) }},
+		{"timeout_ms", cfg.timeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_timeout_ms(copts, ms, &cerr) }},
+		{"connect_timeout_ms", cfg.connectTimeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_connect_timeout_ms(copts, ms, &cerr) }},
+		{"read_timeout_ms", cfg.readTimeout, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_read_timeout_ms(copts, ms, &cerr) }},
+		{"refresh_margin_ms", cfg.refreshMargin, func(ms C.uint32_t) C.sxt_status { return C.sxt_client_options_set_refresh_margin_ms(copts, ms, &cerr) }},
 	} {
 		if o.value == nil {
 			continue
@@ -364,7 +365,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 func optionMillis(argument string, d time.Duration) (C.uint32_t, error) {
 	ms, ok := durationMillis(d)
 	if !ok {
-		return 0, inputError(StatusInvalidArgument, argument, "must be between 0 and 2^32-1 milliseconds")
+		return 0, inputError(StatusInvalidArgument, argument, "is negative")
 	}
 	return C.uint32_t(ms), nil
 }

@@ -17,7 +17,7 @@ fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*" >&2; printf 'FAIL %s\n'
 check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 finish() { printf '%d passed, %d failed\n' "$PASSED" "$FAILED"; [ "$FAILED" -eq 0 ]; exit $?; }
 
-VERSION=$(awk -F'"' '/^\[/{p = ($0 == "[package]")} p && /^version *=/{print $2; exit}' "$ROOT/Cargo.toml")
+VERSION=$(bash "$ROOT/scripts/version.sh")
 rm -rf "$OUT"
 mkdir -p "$OUT"
 PREFIX="$OUT/prefix"
@@ -30,14 +30,22 @@ else
     tail -n 40 "$OUT/install.log" >&2
     finish
 fi
-for f in lib/libsxt_auth.so lib/libsxt_auth.a include/sxt_auth.h lib/pkgconfig/sxt-auth.pc; do
-    check "installed $f" test -f "$PREFIX/$f"
+MAJOR=${VERSION%%.*}
+for f in "lib/libsxt_auth.so.$VERSION" lib/libsxt_auth.a include/sxt_auth.h lib/pkgconfig/sxt-auth.pc; do
+    check "installed $f (a file)" bash -c '[ -f "$1" ] && [ ! -L "$1" ]' _ "$PREFIX/$f"
 done
+check "lib/libsxt_auth.so.$MAJOR links to libsxt_auth.so.$VERSION" \
+    test "$(readlink "$PREFIX/lib/libsxt_auth.so.$MAJOR")" = "libsxt_auth.so.$VERSION"
+check "lib/libsxt_auth.so links to libsxt_auth.so.$MAJOR" test "$(readlink "$PREFIX/lib/libsxt_auth.so")" = "libsxt_auth.so.$MAJOR"
+check "the installed shared library's SONAME is libsxt_auth.so.$MAJOR" \
+    bash -c 'readelf -d "$1" | grep -F "(SONAME)" | grep -qF "[libsxt_auth.so.$2]"' _ "$PREFIX/lib/libsxt_auth.so.$VERSION" "$MAJOR"
+check "a plain cargo build gives the same SONAME" \
+    bash -c 'readelf -d "$1" | grep -F "(SONAME)" | grep -qF "[libsxt_auth.so.$2]"' _ "$TARGET_DIR/release/libsxt_auth.so" "$MAJOR"
 check "installed header is the repository's" cmp -s "$PREFIX/include/sxt_auth.h" "$ROOT/include/sxt_auth.h"
 check "the installed shared library exports only sxt_* symbols" \
-    bash -c 'nm -D --defined-only "$1" | awk "NF == 3 {print \$3}" | grep -v "^sxt_" | { ! grep -q .; }' _ "$PREFIX/lib/libsxt_auth.so"
+    bash -c 'nm -D --defined-only "$1" | awk "NF == 3 {print \$3}" | grep -v "^sxt_" | { ! grep -q .; }' _ "$PREFIX/lib/libsxt_auth.so.$VERSION"
 check "the installed shared library exports sxt_login" \
-    bash -c 'nm -D --defined-only "$1" | grep -q " T sxt_login$"' _ "$PREFIX/lib/libsxt_auth.so"
+    bash -c 'nm -D --defined-only "$1" | grep -q " T sxt_login$"' _ "$PREFIX/lib/libsxt_auth.so.$VERSION"
 
 # 2. pkg-config metadata.
 export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig"
@@ -96,7 +104,8 @@ CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
 if "$CC" "${CFLAGS[@]}" "$OUT/app.c" $(pkg-config --cflags --libs sxt-auth) -o "$OUT/app-shared" 2>"$OUT/app-shared.log"
 then
     pass "build with \$(pkg-config --cflags --libs sxt-auth)"
-    check "the shared build needs libsxt_auth.so" bash -c 'readelf -d "$1" | grep -q "NEEDED.*libsxt_auth.so"' _ "$OUT/app-shared"
+    check "the shared build needs libsxt_auth.so.$MAJOR (the SONAME, not the development link)" \
+        bash -c 'readelf -d "$1" | grep -F "(NEEDED)" | grep -qF "[libsxt_auth.so.$2]"' _ "$OUT/app-shared" "$MAJOR"
     out=$(LD_LIBRARY_PATH="$PREFIX/lib" "$OUT/app-shared" 2>"$OUT/app-shared.err")
     rc=$?
     check "the shared build runs (LD_LIBRARY_PATH=PREFIX/lib)" test "$rc" -eq 0
@@ -104,6 +113,11 @@ then
     check "the shared build's sxt_keygen works" grep -qx "keygen ok" <<<"$out"
     check "the shared build does not run without the library on the loader path" \
         bash -c '! env -u LD_LIBRARY_PATH "$1" >/dev/null 2>&1' _ "$OUT/app-shared"
+    # What a distribution's runtime package holds: the library under its SONAME alone.
+    mkdir -p "$OUT/runtime-only"
+    cp "$PREFIX/lib/libsxt_auth.so.$VERSION" "$OUT/runtime-only/libsxt_auth.so.$MAJOR"
+    out=$(LD_LIBRARY_PATH="$OUT/runtime-only" "$OUT/app-shared" 2>"$OUT/app-runtime-only.err")
+    check "the shared build runs with only libsxt_auth.so.$MAJOR present" grep -qx "keygen ok" <<<"$out"
 else
     fail "build with \$(pkg-config --cflags --libs sxt-auth)"
     cat "$OUT/app-shared.log" >&2
@@ -132,7 +146,7 @@ opt_existed=no
 [ -e /opt/sxt-auth ] && opt_existed=yes
 if DESTDIR="$OUT/stage" SXT_INSTALL_NO_BUILD=1 bash "$ROOT/scripts/install.sh" /opt/sxt-auth >"$OUT/stage.log" 2>&1; then
     pass "DESTDIR=... scripts/install.sh /opt/sxt-auth"
-    for f in lib/libsxt_auth.so lib/libsxt_auth.a include/sxt_auth.h lib/pkgconfig/sxt-auth.pc; do
+    for f in lib/libsxt_auth.so "lib/libsxt_auth.so.$MAJOR" "lib/libsxt_auth.so.$VERSION" lib/libsxt_auth.a include/sxt_auth.h lib/pkgconfig/sxt-auth.pc; do
         check "staged $f under DESTDIR" test -f "$OUT/stage/opt/sxt-auth/$f"
     done
     check "the staged .pc names the final prefix" grep -qx "prefix=/opt/sxt-auth" "$OUT/stage/opt/sxt-auth/lib/pkgconfig/sxt-auth.pc"

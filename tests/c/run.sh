@@ -57,7 +57,7 @@ case "$SXT_SERVER_BIN" in /*) ;; *) SXT_SERVER_BIN="$ROOT/$SXT_SERVER_BIN" ;; es
 for f in "$LIBDIR/libsxt_auth.so" "$LIBDIR/libsxt_auth.a" "$SXT_SERVER_BIN" include/sxt_auth.h; do
     check "built: $f" test -e "$f"
 done
-VERSION=$(awk -F'"' '/^\[/{p = ($0 == "[package]")} p && /^version *=/{print $2; exit}' Cargo.toml)
+VERSION=$(bash scripts/version.sh)
 check "Cargo.toml version found ($VERSION)" test -n "$VERSION"
 
 # Tools: valgrind is installed when missing (it is part of what this script runs).

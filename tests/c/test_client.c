@@ -34,11 +34,18 @@ static void test_options(void) {
     sxt_client_options_free(freed);
     (void)out;
 
-    /* Timeouts: > 0 accepted, 0 refused. */
+    /* Timeouts: 1 ms to 24 h accepted, 0 and more than 24 h refused. */
     CHECK_OK(sxt_client_options_set_connect_timeout_ms(opts, 5000, &err), err);
     CHECK_OK(sxt_client_options_set_read_timeout_ms(opts, 5000, &err), err);
     CHECK_OK(sxt_client_options_set_timeout_ms(opts, 20000, &err), err);
-    CHECK_OK(sxt_client_options_set_connect_timeout_ms(opts, UINT32_MAX, &err), err);
+    CHECK_OK(sxt_client_options_set_connect_timeout_ms(opts, 86400000, &err), err);
+    CHECK_OK(sxt_client_options_set_connect_timeout_ms(opts, 1, &err), err);
+    CHECK_ERR(sxt_client_options_set_connect_timeout_ms(opts, 86400001, &err), err, SXT_STATUS_INVALID_ARGUMENT,
+              "connect_timeout_ms");
+    CHECK_ERR(sxt_client_options_set_read_timeout_ms(opts, UINT32_MAX, &err), err, SXT_STATUS_INVALID_ARGUMENT,
+              "read_timeout_ms");
+    CHECK_ERR(sxt_client_options_set_refresh_margin_ms(opts, 86400001, &err), err, SXT_STATUS_INVALID_ARGUMENT,
+              "refresh_margin_ms");
     CHECK_ERR(sxt_client_options_set_connect_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "connect_timeout_ms");
     CHECK_ERR(sxt_client_options_set_read_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "read_timeout_ms");
     CHECK_ERR(sxt_client_options_set_timeout_ms(opts, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "timeout_ms");

@@ -516,8 +516,14 @@ void test_client_options() {
                 CHECK_EQ_STR(*base, "http://127.0.0.1:9");
             }
         }
-        all.refresh_margin = milliseconds(4294967295LL); // the largest value accepted
+        all.refresh_margin = milliseconds(86400000); // the largest value accepted: 24 h
+        all.timeout = milliseconds(86400000);
         EXPECT_OK(sxt::client("http://127.0.0.1:9/", all));
+        all.refresh_margin = milliseconds(86400001);
+        EXPECT_ERR(sxt::client("http://127.0.0.1:9/", all), sxt::status::invalid_argument, "refresh_margin");
+        all.refresh_margin = milliseconds(0);
+        all.timeout = milliseconds(86400001);
+        EXPECT_ERR(sxt::client("http://127.0.0.1:9/", all), sxt::status::invalid_argument, "timeout");
     }
     CHECK_LIVE(0);
 

@@ -51,7 +51,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
         /// such a session throws ``SxtError/Code/sessionExpired`` and the caller signs in again; the key then
         /// stays only in the caller's memory.
         public var keepKey: Bool
-        /// The `User-Agent` header (1 to 256 printable characters); `nil` for the library's default.
+        /// The `User-Agent` header (1 to 256 bytes, no control characters); `nil` for the library's default.
         public var userAgent: String?
 
         /// Creates options; every argument defaults to the library's default.
@@ -81,7 +81,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
     /// - Throws: ``SxtError`` with ``SxtError/Code/invalidURL``, ``SxtError/Code/insecureURL`` (`http://`
     ///   without ``Options/allowHTTP``),
     ///   ``SxtError/Code/invalidCertificate`` (a ``Options/caPEM`` entry holds no valid certificate), or
-    ///   ``SxtError/Code/invalidArgument`` (a timeout that is zero, negative or longer than 49 days, a bad
+    ///   ``SxtError/Code/invalidArgument`` (a timeout that is zero, negative or longer than 24 hours, a bad
     ///   user agent, a NUL character in a string).
     public init(baseURL: String, options: Options = Options()) throws {
         var optionsHandle: OpaquePointer? = nil
@@ -119,19 +119,19 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
 
     private static func apply(_ options: Options, to handle: OpaquePointer?) throws(SxtError) {
         if let value = options.connectTimeout {
-            let ms = try milliseconds(value, name: "connectTimeout")
+            let ms = try milliseconds(value, name: "connect_timeout_ms")
             try check { sxt_client_options_set_connect_timeout_ms(handle, ms, $0) }
         }
         if let value = options.readTimeout {
-            let ms = try milliseconds(value, name: "readTimeout")
+            let ms = try milliseconds(value, name: "read_timeout_ms")
             try check { sxt_client_options_set_read_timeout_ms(handle, ms, $0) }
         }
         if let value = options.timeout {
-            let ms = try milliseconds(value, name: "timeout")
+            let ms = try milliseconds(value, name: "timeout_ms")
             try check { sxt_client_options_set_timeout_ms(handle, ms, $0) }
         }
         if let value = options.refreshMargin {
-            let ms = try milliseconds(value, name: "refreshMargin")
+            let ms = try milliseconds(value, name: "refresh_margin_ms")
             try check { sxt_client_options_set_refresh_margin_ms(handle, ms, $0) }
         }
         for pem in options.caPEM {
@@ -159,8 +159,9 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
         let perMillisecond: Int64 = 1_000_000_000_000_000
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         let total = whole.addingReportingOverflow((attoseconds + perMillisecond - 1) / perMillisecond)
+        // Too long for the C API's UInt32: the largest value, which the library refuses as over its limit.
         guard !overflow, !total.overflow, let ms = UInt32(exactly: total.partialValue) else {
-            throw invalidArgument(name, "is longer than \(UInt32.max) ms")
+            return UInt32.max
         }
         return ms
     }

@@ -50,11 +50,17 @@ final class ClientTests: SxtTestCase {
         let negative = assertSxtError(.invalidArgument) {
             try SxtClient(baseURL: url, options: .init(timeout: .seconds(-1)))
         }
-        XCTAssertEqual(negative?.argument, "timeout")
+        XCTAssertEqual(negative?.argument, "timeout_ms", "errors name the C parameter, as the library's do")
         let tooLong = assertSxtError(.invalidArgument) {
             try SxtClient(baseURL: url, options: .init(readTimeout: .seconds(50 * 24 * 3600)))
         }
-        XCTAssertEqual(tooLong?.argument, "readTimeout")
+        XCTAssertEqual(tooLong?.argument, "read_timeout_ms")
+        // The library's limit is 24 hours; the binding only converts.
+        let overADay = assertSxtError(.invalidArgument) {
+            try SxtClient(baseURL: url, options: .init(timeout: .milliseconds(86_400_001)))
+        }
+        XCTAssertEqual(overADay?.argument, "timeout_ms")
+        XCTAssertNoThrow(try SxtClient(baseURL: url, options: .init(timeout: .milliseconds(86_400_000))))
         assertSxtError(.invalidArgument) { try SxtClient(baseURL: url, options: .init(userAgent: "")) }
         assertSxtError(.invalidArgument) { try SxtClient(baseURL: url, options: .init(userAgent: "bad\u{1}agent")) }
         assertSxtError(.invalidArgument) {

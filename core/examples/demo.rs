@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use sxt_auth::{Client, ClientConfig, PrivateKey};
+use sxt_auth_core::{Client, ClientConfig, PrivateKey};
 
 fn main() -> ExitCode {
     match run() {
@@ -22,9 +22,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let base_url = args.next().ok_or("usage: demo <base URL> [join code]")?;
     let join_code = args.next();
     let mut config = ClientConfig::default();
-    config.transport.allow_http = base_url.starts_with("http://");
+    config.transport_mut().set_allow_http(base_url.starts_with("http://"));
     if let Ok(path) = std::env::var("SXT_CA_CERT") {
-        config.transport.extra_roots = sxt_auth::http::parse_pem_certificates(&std::fs::read(path)?)?;
+        config.transport_mut().add_ca_pem(&std::fs::read(path)?)?;
     }
     let client = Client::with_config(&base_url, &config)?;
     println!("1. client for {}", client.base_url());

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, CStr};
 
-use super::{boundary, client, error, session, strings};
+use crate::{boundary, client, error, session, strings};
 
 /// The library version, `"MAJOR.MINOR.PATCH"` (the same as the `SXT_VERSION_*` macros of the header the
 /// program was compiled with, unless it runs against another build). Static storage: never free it.

@@ -8,11 +8,12 @@ use std::thread::sleep;
 use std::time::Duration;
 
 use common::{new_user, Server};
-use sxt_auth::http::{Transport, TransportConfig};
-use sxt_auth::Code;
+use sxt_auth_core::http::Transport;
+use sxt_auth_core::TransportConfig;
+use sxt_auth_core::ErrorKind;
 
 fn raw(server: &Server) -> Transport {
-    Transport::new(&server.base_url, &TransportConfig { allow_http: true, ..TransportConfig::default() }).unwrap()
+    Transport::new(&server.base_url, TransportConfig::default().set_allow_http(true)).unwrap()
 }
 
 #[test]
@@ -25,7 +26,7 @@ fn expired_access_token_is_refreshed_by_the_session() {
     assert_eq!(session.access_token().unwrap(), first, "no refresh while fresh");
     sleep(Duration::from_millis(2200));
     let t = raw(&server);
-    assert_eq!(t.get("/v1/auth/validtoken", Some(&first)).err().unwrap().code(), Code::Unauthorized, "the server expired it");
+    assert_eq!(t.get("/v1/auth/validtoken", Some(&first)).err().unwrap().kind(), ErrorKind::Unauthorized, "the server expired it");
     let second = session.access_token().unwrap();
     assert_ne!(second, first);
     assert_ne!(session.refresh_token().unwrap(), first_refresh, "a refresh (not a new sign-in) rotated the refresh token");
@@ -53,7 +54,7 @@ fn expired_refresh_token_signs_in_again_with_the_key() {
     let old_refresh = session.refresh_token().unwrap();
     sleep(Duration::from_millis(2300));
     let t = raw(&server);
-    assert_eq!(t.post("/v1/auth/refresh", Some(&old_refresh), None::<&()>).err().unwrap().code(), Code::Unauthorized);
+    assert_eq!(t.post("/v1/auth/refresh", Some(&old_refresh), None::<&()>).err().unwrap().kind(), ErrorKind::Unauthorized);
     assert_eq!(session.token_info().unwrap()["userId"], user.as_str());
     assert_ne!(session.refresh_token().unwrap(), old_refresh);
 }
@@ -61,18 +62,18 @@ fn expired_refresh_token_signs_in_again_with_the_key() {
 #[test]
 fn expired_chain_without_the_key_is_session_expired() {
     let server = Server::start(&["--access-ttl", "1", "--refresh-ttl", "2"]);
-    let client = server.client_with(|c| c.keep_key = false);
+    let client = server.client_with(|c| { c.set_keep_key(false); });
     let (_u, _k, session) = new_user(&client, None);
     sleep(Duration::from_millis(2300));
-    assert_eq!(session.access_token().unwrap_err().code(), Code::SessionExpired);
-    assert_eq!(session.refresh().unwrap_err().code(), Code::SessionExpired);
+    assert_eq!(session.access_token().unwrap_err().kind(), ErrorKind::SessionExpired);
+    assert_eq!(session.refresh().unwrap_err().kind(), ErrorKind::SessionExpired);
 }
 
 #[test]
 fn the_session_cap_ends_the_refresh_chain() {
     let server = Server::start(&["--access-ttl", "60", "--refresh-ttl", "60", "--session-ttl", "3"]);
     let keeps = server.client();
-    let forgets = server.client_with(|c| c.keep_key = false);
+    let forgets = server.client_with(|c| { c.set_keep_key(false); });
     let (user, key, with_key) = new_user(&keeps, None);
     let without_key = forgets.login(&user, &key).unwrap();
     with_key.refresh().unwrap();
@@ -82,9 +83,9 @@ fn the_session_cap_ends_the_refresh_chain() {
     assert!(refresh_exp <= now_ms + 3_500 && access_exp <= now_ms + 3_500, "tokens never outlive the session");
     let stale = without_key.refresh_token().unwrap();
     sleep(Duration::from_millis(3300));
-    assert_eq!(raw(&server).post("/v1/auth/refresh", Some(&stale), None::<&()>).err().unwrap().code(), Code::Unauthorized);
+    assert_eq!(raw(&server).post("/v1/auth/refresh", Some(&stale), None::<&()>).err().unwrap().kind(), ErrorKind::Unauthorized);
     let e = without_key.refresh().unwrap_err();
-    assert!(matches!(e.code(), Code::Unauthorized | Code::SessionExpired), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::Unauthorized | ErrorKind::SessionExpired), "{e}");
     with_key.refresh().expect("a session holding the key starts a new chain");
     assert_eq!(with_key.token_info().unwrap()["userId"], user.as_str());
 }
@@ -150,8 +151,8 @@ fn a_failed_refresh_keeps_tokens_that_are_still_valid() {
     sleep(Duration::from_millis(2300)); // due for refresh (margin clamped to 2 s), not yet expired
     server.stop();
     assert_eq!(session.access_token().unwrap(), token, "the refresh failed, the still-valid token is handed out");
-    assert_eq!(session.refresh().unwrap_err().code(), Code::Network);
+    assert_eq!(session.refresh().unwrap_err().kind(), ErrorKind::Network);
     assert_eq!(session.refresh_token().unwrap(), refresh, "nothing was lost");
     sleep(Duration::from_millis(2000)); // now past expiry
-    assert_eq!(session.access_token().unwrap_err().code(), Code::Network, "an expired token is never handed out");
+    assert_eq!(session.access_token().unwrap_err().kind(), ErrorKind::Network, "an expired token is never handed out");
 }

@@ -1,7 +1,7 @@
 //! HTTP transport: one ureq agent per client, with the limits an auth client needs.
 //!
 //! * Timeouts are always set (ureq's own default is none): connect, per read, and overall per call.
-//! * Redirects are never followed (a 3xx is [`Code::Redirect`]): credentials must not wander to another host.
+//! * Redirects are never followed (a 3xx is [`ErrorKind::Redirect`]): credentials must not wander to another host.
 //! * Replies are capped at [`MAX_REPLY_BYTES`] after decompression; auth replies are tiny.
 //! * TLS uses rustls with the ring provider; trusted roots are Mozilla's plus any extra PEM CAs the caller gives.
 //! * Proxies from the environment are not used.
@@ -17,51 +17,19 @@ use ureq::Agent;
 use zeroize::Zeroizing;
 
 use crate::base_url::BaseUrl;
-use crate::error::{Code, Error, Result};
+use crate::config::TransportConfig;
+use crate::error::{ErrorKind, Error, Result};
 use crate::wire;
 
 /// The largest reply body accepted, after decompression.
 pub const MAX_REPLY_BYTES: u64 = 64 * 1024;
 
-/// The default `User-Agent`.
-pub const DEFAULT_USER_AGENT: &str = concat!("sxt-auth/", env!("CARGO_PKG_VERSION"));
-
-/// Transport settings. Defaults: connect 10 s, each read 15 s, whole call 30 s, https only, Mozilla roots.
-#[derive(Clone)]
-pub struct TransportConfig {
-    /// Deadline for DNS, TCP and TLS set-up of one connection.
-    pub connect_timeout: Duration,
-    /// Longest stall allowed on any single read from the server.
-    pub read_timeout: Duration,
-    /// Deadline for one whole HTTP exchange (a sign-in makes several).
-    pub call_timeout: Duration,
-    /// Whether `http://` base URLs are accepted (any host; meant for a local test server).
-    pub allow_http: bool,
-    /// CA certificates trusted in addition to Mozilla's roots (see [`parse_pem_certificates`]).
-    pub extra_roots: Vec<Certificate<'static>>,
-    /// The `User-Agent` header.
-    pub user_agent: String,
-}
-
-impl Default for TransportConfig {
-    fn default() -> Self {
-        TransportConfig {
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(15),
-            call_timeout: Duration::from_secs(30),
-            allow_http: false,
-            extra_roots: Vec::new(),
-            user_agent: DEFAULT_USER_AGENT.to_string(),
-        }
-    }
-}
-
 /// Parses a PEM bundle into certificates to trust in addition to the defaults.
 ///
-/// Errors: [`Code::InvalidCertificate`] when the PEM is malformed, a certificate block does not parse as
+/// Errors: [`ErrorKind::InvalidCertificate`] when the PEM is malformed, a certificate block does not parse as
 /// X.509, or there is no certificate at all.
 pub fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
-    let bad = |why: &str| Error::argument(Code::InvalidCertificate, "ca_pem", why);
+    let bad = |why: &str| Error::argument(ErrorKind::InvalidCertificate, "ca_pem", why);
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
         match item.map_err(|_| bad("malformed PEM"))? {
@@ -99,10 +67,10 @@ pub struct Transport {
 impl Transport {
     /// Builds the agent. Errors: those of [`BaseUrl::parse`].
     pub fn new(base_url: &str, config: &TransportConfig) -> Result<Transport> {
-        let base = BaseUrl::parse(base_url, config.allow_http)?;
+        let base = BaseUrl::parse(base_url, config.allow_http())?;
         let mut roots: Vec<Certificate<'static>> =
             webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|der| Certificate::from_der(der).to_owned()).collect();
-        roots.extend(config.extra_roots.iter().cloned());
+        roots.extend(config.extra_roots().iter().cloned());
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
             .root_certs(RootCerts::Specific(Arc::new(roots)))
@@ -110,14 +78,14 @@ impl Transport {
             .build();
         let agent: Agent = Agent::config_builder()
             .tls_config(tls)
-            .https_only(!config.allow_http)
+            .https_only(!config.allow_http())
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
-            .user_agent(config.user_agent.as_str())
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_per_read(Some(config.read_timeout))
-            .timeout_global(Some(config.call_timeout))
+            .user_agent(config.user_agent())
+            .timeout_connect(Some(config.connect_timeout()))
+            .timeout_per_read(Some(config.read_timeout()))
+            .timeout_global(Some(config.call_timeout()))
             .max_response_header_size(16 * 1024)
             .build()
             .into();
@@ -147,7 +115,7 @@ impl Transport {
         let result = match body {
             Some(b) => {
                 let json = Zeroizing::new(
-                    serde_json::to_vec(b).map_err(|_| Error::with_message(Code::Internal, "cannot encode the request"))?,
+                    serde_json::to_vec(b).map_err(|_| Error::with_message(ErrorKind::Internal, "cannot encode the request"))?,
                 );
                 req.header("content-type", "application/json").send(&json[..])
             }
@@ -161,7 +129,7 @@ impl Transport {
         let status = response.status().as_u16();
         let date = response.headers().get("date").and_then(|v| v.to_str().ok()).and_then(parse_http_date);
         if (300..400).contains(&status) {
-            return Err(Error::with_message(Code::Redirect, format!("HTTP {status}: redirects are not followed")));
+            return Err(Error::with_message(ErrorKind::Redirect, format!("HTTP {status}: redirects are not followed")));
         }
         let body = Zeroizing::new(
             response.body_mut().with_config().limit(MAX_REPLY_BYTES).read_to_vec().map_err(map_ureq_error)?,
@@ -177,28 +145,28 @@ impl Transport {
 fn map_ureq_error(e: ureq::Error) -> Error {
     use ureq::Error as U;
     let (code, what) = match &e {
-        U::Timeout(t) => (Code::Timeout, format!("timed out ({t})")),
+        U::Timeout(t) => (ErrorKind::Timeout, format!("timed out ({t})")),
         U::Io(io) if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
-            (Code::Timeout, "timed out reading the reply".to_string())
+            (ErrorKind::Timeout, "timed out reading the reply".to_string())
         }
         U::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-            Some(tls) => (Code::Tls, format!("TLS: {tls}")),
-            None => (Code::Network, format!("I/O error: {}", io.kind())),
+            Some(tls) => (ErrorKind::Tls, format!("TLS: {tls}")),
+            None => (ErrorKind::Network, format!("I/O error: {}", io.kind())),
         },
-        U::HostNotFound => (Code::Network, "host not found".to_string()),
-        U::ConnectionFailed => (Code::Network, "connection failed".to_string()),
-        U::BodyExceedsLimit(n) => (Code::ResponseTooLarge, format!("reply larger than {n} bytes")),
-        U::TooManyRedirects | U::RedirectFailed => (Code::Redirect, "redirects are not followed".to_string()),
-        U::RequireHttpsOnly(_) | U::TlsRequired => (Code::InsecureUrl, "https is required".to_string()),
-        U::Tls(why) => (Code::Tls, format!("TLS: {why}")),
-        U::Rustls(r) => (Code::Tls, format!("TLS: {r}")),
-        U::Pem(_) => (Code::InvalidCertificate, "certificate could not be parsed".to_string()),
-        U::Decompress(..) => (Code::MalformedResponse, "the reply could not be decompressed".to_string()),
-        U::Protocol(p) => (Code::MalformedResponse, format!("HTTP protocol error: {p}")),
-        U::LargeResponseHeader(..) => (Code::ResponseTooLarge, "reply headers too large".to_string()),
-        U::BodyStalled => (Code::Timeout, "the reply body stalled".to_string()),
-        U::BadUri(_) | U::Http(_) => (Code::InvalidUrl, "the request URL is invalid".to_string()),
-        other => (Code::Network, other.to_string()),
+        U::HostNotFound => (ErrorKind::Network, "host not found".to_string()),
+        U::ConnectionFailed => (ErrorKind::Network, "connection failed".to_string()),
+        U::BodyExceedsLimit(n) => (ErrorKind::ResponseTooLarge, format!("reply larger than {n} bytes")),
+        U::TooManyRedirects | U::RedirectFailed => (ErrorKind::Redirect, "redirects are not followed".to_string()),
+        U::RequireHttpsOnly(_) | U::TlsRequired => (ErrorKind::InsecureUrl, "https is required".to_string()),
+        U::Tls(why) => (ErrorKind::Tls, format!("TLS: {why}")),
+        U::Rustls(r) => (ErrorKind::Tls, format!("TLS: {r}")),
+        U::Pem(_) => (ErrorKind::InvalidCertificate, "certificate could not be parsed".to_string()),
+        U::Decompress(..) => (ErrorKind::MalformedResponse, "the reply could not be decompressed".to_string()),
+        U::Protocol(p) => (ErrorKind::MalformedResponse, format!("HTTP protocol error: {p}")),
+        U::LargeResponseHeader(..) => (ErrorKind::ResponseTooLarge, "reply headers too large".to_string()),
+        U::BodyStalled => (ErrorKind::Timeout, "the reply body stalled".to_string()),
+        U::BadUri(_) | U::Http(_) => (ErrorKind::InvalidUrl, "the request URL is invalid".to_string()),
+        other => (ErrorKind::Network, other.to_string()),
     };
     Error::with_message(code, what)
 }
@@ -247,12 +215,12 @@ mod tests {
 
     #[test]
     fn pem_errors() {
-        assert_eq!(parse_pem_certificates(b"").unwrap_err().code(), Code::InvalidCertificate);
-        assert_eq!(parse_pem_certificates(b"hello").unwrap_err().code(), Code::InvalidCertificate);
+        assert_eq!(parse_pem_certificates(b"").unwrap_err().kind(), ErrorKind::InvalidCertificate);
+        assert_eq!(parse_pem_certificates(b"hello").unwrap_err().kind(), ErrorKind::InvalidCertificate);
         let broken = b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
-        assert_eq!(parse_pem_certificates(broken).unwrap_err().code(), Code::InvalidCertificate);
+        assert_eq!(parse_pem_certificates(broken).unwrap_err().kind(), ErrorKind::InvalidCertificate);
         for not_x509 in [&b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"[..], b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"] {
-            assert_eq!(parse_pem_certificates(not_x509).unwrap_err().code(), Code::InvalidCertificate);
+            assert_eq!(parse_pem_certificates(not_x509).unwrap_err().kind(), ErrorKind::InvalidCertificate);
         }
     }
 }

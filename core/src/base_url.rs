@@ -8,7 +8,7 @@
 //! Plain `http://` is accepted only when the caller explicitly allows it (for a local server: loopback, or a
 //! test container); the rule lives in [`BaseUrl::parse`].
 
-use crate::error::{Code, Error, Result};
+use crate::error::{ErrorKind, Error, Result};
 
 /// A normalised base URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,11 +20,11 @@ pub struct BaseUrl {
 impl BaseUrl {
     /// Parses and normalises `text`.
     ///
-    /// Errors: [`Code::InvalidUrl`] when it is not an absolute `http`/`https` URL with a host (or carries a
-    /// query, fragment, user info or white space); [`Code::InsecureUrl`] when it is `http://` and
+    /// Errors: [`ErrorKind::InvalidUrl`] when it is not an absolute `http`/`https` URL with a host (or carries a
+    /// query, fragment, user info or white space); [`ErrorKind::InsecureUrl`] when it is `http://` and
     /// `allow_http` is false.
     pub fn parse(text: &str, allow_http: bool) -> Result<BaseUrl> {
-        let bad = |why: &str| Error::argument(Code::InvalidUrl, "base_url", why);
+        let bad = |why: &str| Error::argument(ErrorKind::InvalidUrl, "base_url", why);
         let text = text.trim();
         if text.is_empty() {
             return Err(bad("empty"));
@@ -54,7 +54,7 @@ impl BaseUrl {
         host_of(authority).ok_or_else(|| bad("no valid host"))?;
         if !https && !allow_http {
             return Err(Error::argument(
-                Code::InsecureUrl,
+                ErrorKind::InsecureUrl,
                 "base_url",
                 "plain http is refused; use https, or allow http explicitly for a local test server",
             ));
@@ -135,8 +135,8 @@ mod tests {
 
     #[test]
     fn http_needs_opt_in() {
-        assert_eq!(BaseUrl::parse("http://127.0.0.1:8080", false).unwrap_err().code(), Code::InsecureUrl);
-        assert_eq!(BaseUrl::parse("http://localhost", false).unwrap_err().code(), Code::InsecureUrl);
+        assert_eq!(BaseUrl::parse("http://127.0.0.1:8080", false).unwrap_err().kind(), ErrorKind::InsecureUrl);
+        assert_eq!(BaseUrl::parse("http://localhost", false).unwrap_err().kind(), ErrorKind::InsecureUrl);
         let u = BaseUrl::parse("http://127.0.0.1:8080/v1/", true).unwrap();
         assert!(!u.is_https());
         assert_eq!(u.as_str(), "http://127.0.0.1:8080");
@@ -150,7 +150,7 @@ mod tests {
             "", "api.spaceandtime.dev", "ftp://x", "https://", "https://:80", "https://a b", "https://h?x=1",
             "https://u:p@h", "https://h:99999", "https://h:", "https://[zz]:1", "https://h#f", "https://h\u{0}",
         ] {
-            assert_eq!(BaseUrl::parse(text, true).unwrap_err().code(), Code::InvalidUrl, "{text:?}");
+            assert_eq!(BaseUrl::parse(text, true).unwrap_err().kind(), ErrorKind::InvalidUrl, "{text:?}");
         }
     }
 }

@@ -3,12 +3,14 @@
 mod common;
 
 use common::{new_user, unique_user, Server};
-use sxt_auth::http::{Transport, TransportConfig};
-use sxt_auth::keys::SCHEME;
-use sxt_auth::{wire, Code, PrivateKey};
+use sxt_auth_core::http::Transport;
+use sxt_auth_core::TransportConfig;
+use sxt_auth_core::keys::SCHEME;
+use sxt_auth_core::{wire, ErrorKind, PrivateKey};
 
 fn raw(server: &Server) -> Transport {
-    let config = TransportConfig { allow_http: true, ..TransportConfig::default() };
+    let mut config = TransportConfig::default();
+    config.set_allow_http(true);
     Transport::new(&server.base_url, &config).unwrap()
 }
 
@@ -17,7 +19,7 @@ fn challenge(t: &Transport, user: &str) -> String {
     wire::parse_auth_code(&reply.body).unwrap()
 }
 
-fn token_call(t: &Transport, user: &str, code: &str, signature: &str, key: &PrivateKey) -> sxt_auth::Result<wire::TokenSet> {
+fn token_call(t: &Transport, user: &str, code: &str, signature: &str, key: &PrivateKey) -> sxt_auth_core::Result<wire::TokenSet> {
     let public = key.public_key().to_base64();
     let body = wire::TokenRequest { user_id: user, auth_code: code, signature, key: &public, scheme: SCHEME };
     t.post("/v1/auth/token", None, Some(&body)).and_then(|r| wire::parse_token_set(&r.body))
@@ -66,8 +68,8 @@ fn full_flow_every_call_succeeds() {
     let again = client.login(&user, &key).unwrap();
     again.logout().unwrap();
     assert!(again.is_logged_out());
-    assert_eq!(again.access_token().unwrap_err().code(), Code::LoggedOut);
-    assert_eq!(again.logout().unwrap_err().code(), Code::LoggedOut);
+    assert_eq!(again.access_token().unwrap_err().kind(), ErrorKind::LoggedOut);
+    assert_eq!(again.logout().unwrap_err().kind(), ErrorKind::LoggedOut);
 }
 
 #[test]
@@ -87,7 +89,7 @@ fn login_of_unknown_user_is_not_found_and_creates_nothing() {
     let client = server.client();
     let user = unique_user("ghost");
     let e = client.login(&user, &PrivateKey::generate()).unwrap_err();
-    assert_eq!(e.code(), Code::NotFound);
+    assert_eq!(e.kind(), ErrorKind::NotFound);
     assert!(!client.user_exists(&user).unwrap(), "a failed login must not register the id");
 }
 
@@ -97,7 +99,7 @@ fn wrong_key_for_existing_user_is_refused() {
     let client = server.client();
     let (user, _key, _s) = new_user(&client, None);
     let e = client.login(&user, &PrivateKey::generate()).unwrap_err();
-    assert!(matches!(e.code(), Code::BadRequest | Code::Unauthorized), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::BadRequest | ErrorKind::Unauthorized), "{e}");
     assert!(e.http_status() >= 400);
 }
 
@@ -107,7 +109,7 @@ fn duplicate_registration_with_another_key_is_refused() {
     let client = server.client();
     let (user, key, _s) = new_user(&client, None);
     let e = client.register(&user, &PrivateKey::generate(), None).unwrap_err();
-    assert!(matches!(e.code(), Code::BadRequest | Code::Conflict | Code::Unauthorized), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::BadRequest | ErrorKind::Conflict | ErrorKind::Unauthorized), "{e}");
     // Registering again with the key already on the keyring is a plain sign-in.
     client.register(&user, &key, None).unwrap();
 }
@@ -118,15 +120,15 @@ fn join_codes_required_unknown_and_accepted() {
     let client = server.client();
     let key = PrivateKey::generate();
     let missing = client.register(&unique_user("nojoin"), &key, None).unwrap_err();
-    assert!(matches!(missing.code(), Code::BadRequest | Code::NotFound), "{missing}");
+    assert!(matches!(missing.kind(), ErrorKind::BadRequest | ErrorKind::NotFound), "{missing}");
     let wrong = client.register(&unique_user("badjoin"), &key, Some("BAD")).unwrap_err();
-    assert_eq!(wrong.code(), Code::BadRequest, "{wrong}");
+    assert_eq!(wrong.kind(), ErrorKind::BadRequest, "{wrong}");
     assert!(wrong.title().is_some() || wrong.detail().is_some(), "the server's problem text reaches the caller");
     client.register(&unique_user("okjoin"), &key, Some("GOOD")).unwrap();
 
     let open = Server::start(&["--join-code", "GOOD"]);
     let e = open.client().register(&unique_user("badjoin"), &key, Some("BAD")).unwrap_err();
-    assert_eq!(e.code(), Code::BadRequest, "an unknown join code is refused even when optional");
+    assert_eq!(e.kind(), ErrorKind::BadRequest, "an unknown join code is refused even when optional");
     open.client().register(&unique_user("nojoin"), &key, None).expect("join code optional by default");
 }
 
@@ -140,21 +142,21 @@ fn wrong_signature_other_code_reused_and_expired_challenges_are_refused() {
     let code = challenge(&t, &user);
     let mut bad = key.sign_hex(&code);
     bad.replace_range(0..2, if &bad[0..2] == "00" { "01" } else { "00" });
-    assert_eq!(token_call(&t, &user, &code, &bad, &key).err().unwrap().code(), Code::BadRequest, "flipped signature");
+    assert_eq!(token_call(&t, &user, &code, &bad, &key).err().unwrap().kind(), ErrorKind::BadRequest, "flipped signature");
 
     let code = challenge(&t, &user);
     let other = key.sign_hex("not-the-code");
-    assert_eq!(token_call(&t, &user, &code, &other, &key).err().unwrap().code(), Code::BadRequest, "signature over another code");
+    assert_eq!(token_call(&t, &user, &code, &other, &key).err().unwrap().kind(), ErrorKind::BadRequest, "signature over another code");
 
     let code = challenge(&t, &user);
     token_call(&t, &user, &code, &key.sign_hex(&code), &key).expect("a good signature works");
     let reuse = token_call(&t, &user, &code, &key.sign_hex(&code), &key).err().unwrap();
-    assert_eq!(reuse.code(), Code::BadRequest, "a challenge is single use: {reuse}");
+    assert_eq!(reuse.kind(), ErrorKind::BadRequest, "a challenge is single use: {reuse}");
 
     let code = challenge(&t, &user);
     std::thread::sleep(std::time::Duration::from_millis(1600));
     let late = token_call(&t, &user, &code, &key.sign_hex(&code), &key).err().unwrap();
-    assert_eq!(late.code(), Code::BadRequest, "an expired challenge is refused: {late}");
+    assert_eq!(late.kind(), ErrorKind::BadRequest, "an expired challenge is refused: {late}");
 }
 
 #[test]
@@ -165,7 +167,7 @@ fn old_refresh_token_is_refused_after_rotation() {
     let old = session.refresh_token().unwrap();
     session.refresh().unwrap();
     let e = raw(&server).post("/v1/auth/refresh", Some(&old), None::<&()>).err().unwrap();
-    assert_eq!(e.code(), Code::Unauthorized);
+    assert_eq!(e.kind(), ErrorKind::Unauthorized);
     assert_eq!(e.http_status(), 401);
     let current = session.refresh_token().unwrap();
     raw(&server).post("/v1/auth/refresh", Some(&current), None::<&()>).expect("the current one works");
@@ -175,7 +177,7 @@ fn old_refresh_token_is_refused_after_rotation() {
 fn logout_ends_every_session_of_the_user() {
     let server = Server::start(&[]);
     let keeps = server.client();
-    let forgets = server.client_with(|c| c.keep_key = false);
+    let forgets = server.client_with(|c| { c.set_keep_key(false); });
     let (user, key, a) = new_user(&keeps, None);
     let b = forgets.login(&user, &key).unwrap();
     let c = keeps.login(&user, &key).unwrap();
@@ -185,11 +187,11 @@ fn logout_ends_every_session_of_the_user() {
     a.logout().unwrap();
 
     let t = raw(&server);
-    assert_eq!(t.post("/v1/auth/refresh", Some(&b_refresh), None::<&()>).err().unwrap().code(), Code::Unauthorized);
-    assert_eq!(t.get("/v1/auth/validtoken", Some(&c_access)).err().unwrap().code(), Code::Unauthorized);
+    assert_eq!(t.post("/v1/auth/refresh", Some(&b_refresh), None::<&()>).err().unwrap().kind(), ErrorKind::Unauthorized);
+    assert_eq!(t.get("/v1/auth/validtoken", Some(&c_access)).err().unwrap().kind(), ErrorKind::Unauthorized);
     // A session without the key cannot recover...
     let e = b.token_info().unwrap_err();
-    assert!(matches!(e.code(), Code::Unauthorized | Code::SessionExpired), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::Unauthorized | ErrorKind::SessionExpired), "{e}");
     // ...one with the key signs in again by itself.
     assert_eq!(c.token_info().unwrap()["userId"], user.as_str());
     assert_ne!(c.access_token().unwrap(), c_access);
@@ -210,15 +212,15 @@ fn bad_inputs_fail_before_the_network() {
     let server = Server::start(&[]);
     let client = server.client();
     let key = PrivateKey::generate();
-    assert_eq!(client.login("", &key).unwrap_err().code(), Code::InvalidArgument);
-    assert_eq!(client.user_exists(&"x".repeat(300)).unwrap_err().code(), Code::InvalidArgument);
-    assert_eq!(client.register("a\u{7}b", &key, None).unwrap_err().code(), Code::InvalidArgument);
-    assert_eq!(client.register("ok", &key, Some("")).unwrap_err().code(), Code::InvalidArgument);
-    assert_eq!(client.register_with_email("ok", &key, "", None).unwrap_err().code(), Code::InvalidArgument);
+    assert_eq!(client.login("", &key).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(client.user_exists(&"x".repeat(300)).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(client.register("a\u{7}b", &key, None).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(client.register("ok", &key, Some("")).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(client.register_with_email("ok", &key, "", None).unwrap_err().kind(), ErrorKind::InvalidArgument);
     // Unusual characters travel percent-encoded; the server judges them and its refusal reaches the caller.
     assert!(!client.user_exists("odd~id.with-chars@x").unwrap());
     let e = client.user_exists("a b/c?d").unwrap_err();
-    assert_eq!(e.code(), Code::BadRequest, "{e}");
+    assert_eq!(e.kind(), ErrorKind::BadRequest, "{e}");
     assert!(e.detail().is_some());
 }
 

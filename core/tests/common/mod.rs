@@ -1,6 +1,6 @@
 //! Test harness: starts the local SxT-compatible server (`sxt-auth-server`) on an ephemeral loopback port.
 //!
-//! The binary comes from `SXT_SERVER_BIN`, else `<target dir>/debug/sxt-auth-server` (build it with
+//! The binary comes from `SXT_SERVER_BIN`, else `<workspace target dir>/debug/sxt-auth-server` (build it with
 //! `cargo build -p sxt-auth-server`; `make test` does).
 #![allow(dead_code)]
 
@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use sxt_auth::{Client, ClientConfig, PrivateKey};
+use sxt_auth_core::{Client, ClientConfig, PrivateKey};
 
 pub struct Server {
     child: Child,
@@ -30,7 +30,7 @@ fn server_bin() -> PathBuf {
     if let Ok(p) = std::env::var("SXT_SERVER_BIN") {
         return PathBuf::from(p);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     target.join("debug").join("sxt-auth-server")
 }
 
@@ -80,10 +80,9 @@ impl Server {
 
     pub fn client_with(&self, tweak: impl FnOnce(&mut ClientConfig)) -> Client {
         let mut config = ClientConfig::default();
-        config.transport.allow_http = true;
-        config.transport.call_timeout = Duration::from_secs(10);
+        config.transport_mut().set_allow_http(true).set_call_timeout(Duration::from_secs(10)).unwrap();
         if let Some(pem) = &self.ca_pem {
-            config.transport.extra_roots = sxt_auth::http::parse_pem_certificates(pem).unwrap();
+            config.transport_mut().add_ca_pem(pem).unwrap();
         }
         tweak(&mut config);
         Client::with_config(&self.base_url, &config).expect("client")
@@ -108,7 +107,7 @@ impl Drop for Server {
 }
 
 /// Registers a fresh user and returns its id, key and session.
-pub fn new_user(client: &Client, join_code: Option<&str>) -> (String, PrivateKey, sxt_auth::Session) {
+pub fn new_user(client: &Client, join_code: Option<&str>) -> (String, PrivateKey, sxt_auth_core::Session) {
     let user = unique_user("user");
     let key = PrivateKey::generate();
     let session = client.register(&user, &key, join_code).expect("register");

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use common::{new_user, unique_user, Server};
-use sxt_auth::{Client, ClientConfig, Code, PrivateKey};
+use sxt_auth_core::{Client, ClientConfig, ErrorKind, PrivateKey};
 
 #[test]
 fn https_with_the_servers_ca_works_end_to_end() {
@@ -26,16 +26,16 @@ fn untrusted_certificate_is_refused() {
     let server = Server::start_tls(&[]);
     let client = Client::new(&server.base_url).unwrap();
     let e = client.user_exists("anyone").unwrap_err();
-    assert_eq!(e.code(), Code::Tls, "{e}");
+    assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
 }
 
 #[test]
 fn plain_http_is_refused_unless_allowed() {
     let server = Server::start(&[]);
     let e = Client::new(&server.base_url).unwrap_err();
-    assert_eq!(e.code(), Code::InsecureUrl);
+    assert_eq!(e.kind(), ErrorKind::InsecureUrl);
     let mut config = ClientConfig::default();
-    config.transport.allow_http = true;
+    config.transport_mut().set_allow_http(true);
     assert!(!Client::with_config(&server.base_url, &config).unwrap().user_exists("nobody").unwrap());
 }
 
@@ -43,7 +43,7 @@ fn plain_http_is_refused_unless_allowed() {
 fn pasted_url_forms_reach_the_same_server() {
     let server = Server::start(&[]);
     let mut config = ClientConfig::default();
-    config.transport.allow_http = true;
+    config.transport_mut().set_allow_http(true);
     let (user, _k, _s) = new_user(&server.client(), None);
     for suffix in ["", "/", "/v1", "/v1/"] {
         let client = Client::with_config(&format!("{}{suffix}", server.base_url), &config).unwrap();
@@ -55,7 +55,7 @@ fn pasted_url_forms_reach_the_same_server() {
 fn connection_refused_is_a_network_error() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = client_for(port, Duration::from_secs(5));
-    assert_eq!(client.user_exists("x").unwrap_err().code(), Code::Network);
+    assert_eq!(client.user_exists("x").unwrap_err().kind(), ErrorKind::Network);
 }
 
 /// A one-shot loopback server that answers every connection with `reply` (after `delay`).
@@ -81,9 +81,8 @@ fn misbehaving(reply: Vec<u8>, delay: Duration) -> u16 {
 
 fn client_for(port: u16, timeout: Duration) -> Client {
     let mut config = ClientConfig::default();
-    config.transport.allow_http = true;
-    config.transport.call_timeout = timeout;
-    config.transport.read_timeout = timeout;
+    config.transport_mut().set_allow_http(true);
+    config.transport_mut().set_call_timeout(timeout).unwrap().set_read_timeout(timeout).unwrap();
     Client::with_config(&format!("http://127.0.0.1:{port}"), &config).unwrap()
 }
 
@@ -97,7 +96,7 @@ fn response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
 fn redirects_are_not_followed() {
     let port = misbehaving(response("302 Found", "location: http://127.0.0.1:9/steal\r\n", b""), Duration::ZERO);
     let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
-    assert_eq!(e.code(), Code::Redirect, "{e}");
+    assert_eq!(e.kind(), ErrorKind::Redirect, "{e}");
 }
 
 #[test]
@@ -105,7 +104,7 @@ fn oversized_replies_are_refused() {
     let big = vec![b' '; 1024 * 1024];
     let port = misbehaving(response("200 OK", "content-type: application/json\r\n", &big), Duration::ZERO);
     let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
-    assert_eq!(e.code(), Code::ResponseTooLarge, "{e}");
+    assert_eq!(e.kind(), ErrorKind::ResponseTooLarge, "{e}");
 }
 
 #[test]
@@ -117,7 +116,7 @@ fn a_gzip_bomb_is_capped_after_decompression() {
     assert!(gz.len() < 64 * 1024);
     let port = misbehaving(response("200 OK", "content-type: application/json\r\ncontent-encoding: gzip\r\n", &gz), Duration::ZERO);
     let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
-    assert!(matches!(e.code(), Code::ResponseTooLarge | Code::MalformedResponse), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::ResponseTooLarge | ErrorKind::MalformedResponse), "{e}");
 }
 
 #[test]
@@ -125,7 +124,7 @@ fn a_stalled_server_times_out() {
     let port = misbehaving(response("200 OK", "", b"true"), Duration::from_secs(5));
     let start = Instant::now();
     let e = client_for(port, Duration::from_millis(500)).user_exists("x").unwrap_err();
-    assert_eq!(e.code(), Code::Timeout, "{e}");
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert!(start.elapsed() < Duration::from_secs(4));
 }
 
@@ -134,16 +133,16 @@ fn replies_that_break_the_protocol_are_malformed_not_crashes() {
     for body in [&b"\"true\""[..], b"yes", b"{}", b"", b"\xff\xfe"] {
         let port = misbehaving(response("200 OK", "content-type: application/json\r\n", body), Duration::ZERO);
         let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
-        assert_eq!(e.code(), Code::MalformedResponse, "{body:?}: {e}");
+        assert_eq!(e.kind(), ErrorKind::MalformedResponse, "{body:?}: {e}");
     }
     for body in [&br#"{"authCode":""}"#[..], br#"{"authCode":5}"#, b"[]", b"<html>"] {
         let port = misbehaving(response("200 OK", "", body), Duration::ZERO);
         let e = client_for(port, Duration::from_secs(5)).register(&unique_user("m"), &PrivateKey::generate(), None).unwrap_err();
-        assert_eq!(e.code(), Code::MalformedResponse, "{body:?}: {e}");
+        assert_eq!(e.kind(), ErrorKind::MalformedResponse, "{body:?}: {e}");
     }
     let port = misbehaving(b"this is not http\r\n\r\n".to_vec(), Duration::ZERO);
     let e = client_for(port, Duration::from_secs(5)).user_exists("x").unwrap_err();
-    assert!(matches!(e.code(), Code::MalformedResponse | Code::Network), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::MalformedResponse | ErrorKind::Network), "{e}");
 }
 
 #[test]
@@ -152,7 +151,7 @@ fn server_errors_carry_status_title_and_detail_but_not_secrets() {
     let port = misbehaving(response("503 Service Unavailable", "content-type: application/problem+json\r\n", problem), Duration::ZERO);
     let key = PrivateKey::generate();
     let e = client_for(port, Duration::from_secs(5)).register(&unique_user("e"), &key, None).unwrap_err();
-    assert_eq!(e.code(), Code::ServerError);
+    assert_eq!(e.kind(), ErrorKind::ServerError);
     assert_eq!(e.http_status(), 503);
     assert_eq!(e.title(), Some("Internal Server Error"));
     assert_eq!(e.detail(), Some("database down"));
@@ -196,8 +195,8 @@ fn recording(reply: Vec<u8>) -> (u16, std::sync::mpsc::Receiver<String>) {
 fn requests_carry_the_protocol_headers_and_body() {
     let (port, seen) = recording(response("200 OK", "content-type: application/json\r\n", br#"{"authCode":"abc"}"#));
     let mut config = ClientConfig::default();
-    config.transport.allow_http = true;
-    config.transport.user_agent = "my-app/2.0".into();
+    config.transport_mut().set_allow_http(true);
+    config.transport_mut().set_user_agent("my-app/2.0").unwrap();
     let client = Client::with_config(&format!("http://127.0.0.1:{port}/v1/"), &config).unwrap();
     let _ = client.register("alice", &PrivateKey::generate(), Some("ORG"));
     let request = seen.recv_timeout(Duration::from_secs(5)).unwrap();
@@ -215,5 +214,5 @@ fn requests_carry_the_protocol_headers_and_body() {
     assert!(!default_ua.user_exists("bob").unwrap());
     let head = seen.recv_timeout(Duration::from_secs(5)).unwrap().to_ascii_lowercase();
     assert!(head.starts_with("get /v1/auth/idexists/bob http/1.1\r\n"), "{head}");
-    assert!(head.contains(&format!("\r\nuser-agent: sxt-auth/{}", sxt_auth::VERSION)), "{head}");
+    assert!(head.contains(&format!("\r\nuser-agent: sxt-auth/{}", sxt_auth_core::VERSION)), "{head}");
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::error::{Code, Error, Result};
+use crate::error::{ErrorKind, Error, Result};
 
 /// Body of `POST /v1/auth/code`.
 #[derive(Serialize)]
@@ -85,7 +85,7 @@ struct RawTokenSet {
 /// 1973 in milliseconds), so it is read as seconds, as some deployments send. A number sent as a JSON
 /// string is accepted too.
 ///
-/// Errors: [`Code::MalformedResponse`].
+/// Errors: [`ErrorKind::MalformedResponse`].
 pub fn parse_token_set(body: &[u8]) -> Result<TokenSet> {
     let raw: RawTokenSet = serde_json::from_slice(body).map_err(|_| malformed("the token reply is not a token set"))?;
     if raw.access_token.is_empty() || raw.refresh_token.is_empty() {
@@ -116,7 +116,7 @@ fn epoch_ms(v: &Value) -> Result<i64> {
     Ok(if n < 100_000_000_000 { n.saturating_mul(1000) } else { n })
 }
 
-/// Parses a challenge reply. Errors: [`Code::MalformedResponse`] when `authCode` is missing or empty.
+/// Parses a challenge reply. Errors: [`ErrorKind::MalformedResponse`] when `authCode` is missing or empty.
 pub fn parse_auth_code(body: &[u8]) -> Result<String> {
     let reply: AuthCodeReply =
         serde_json::from_slice(body).map_err(|_| malformed("the challenge reply has no authCode string"))?;
@@ -170,7 +170,7 @@ fn truncate(mut s: String, max: usize) -> String {
 }
 
 fn malformed(why: &str) -> Error {
-    Error::with_message(Code::MalformedResponse, why)
+    Error::with_message(ErrorKind::MalformedResponse, why)
 }
 
 #[cfg(test)]
@@ -201,7 +201,7 @@ mod tests {
             br#"[]"#,
             b"",
         ] {
-            assert_eq!(parse_token_set(bad).err().unwrap().code(), Code::MalformedResponse);
+            assert_eq!(parse_token_set(bad).err().unwrap().kind(), ErrorKind::MalformedResponse);
         }
     }
 

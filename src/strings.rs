@@ -1,7 +1,7 @@
 //! The one way strings cross the C boundary.
 //!
-//! In: `const char *` arguments are NUL-terminated UTF-8; NULL is [`Code::NullArgument`] (or `None` for the
-//! arguments documented as optional) and invalid UTF-8 is [`Code::InvalidUtf8`], both naming the argument.
+//! In: `const char *` arguments are NUL-terminated UTF-8; NULL is [`Status::NullArgument`] (or `None` for the
+//! arguments documented as optional) and invalid UTF-8 is [`Status::InvalidUtf8`], both naming the argument.
 //!
 //! Out: strings handed to C are allocated here and released only by `sxt_string_free`, which wipes their bytes
 //! (they may hold keys or tokens) before freeing. Every string handed out is recorded, so `sxt_string_free` on
@@ -18,7 +18,7 @@ use std::ffi::{c_char, CStr, CString};
 use once_cell::sync::Lazy;
 use std::sync::Mutex;
 
-use crate::error::{Code, Error, Result};
+use crate::status::{CError, CResult, Status};
 
 /// How many freed strings keep their memory (wiped) before it is released.
 pub(crate) const QUARANTINE: usize = 256;
@@ -41,18 +41,18 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 ///
 /// # Safety
 /// `p` is NULL or points to a NUL-terminated string that stays valid for `'a`.
-pub(crate) unsafe fn arg<'a>(p: *const c_char, name: &'static str) -> Result<&'a str> {
+pub(crate) unsafe fn arg<'a>(p: *const c_char, name: &'static str) -> CResult<&'a str> {
     if p.is_null() {
-        return Err(Error::argument(Code::NullArgument, name, "is NULL"));
+        return Err(CError::argument(Status::NullArgument, name, "is NULL"));
     }
-    CStr::from_ptr(p).to_str().map_err(|_| Error::argument(Code::InvalidUtf8, name, "is not valid UTF-8"))
+    CStr::from_ptr(p).to_str().map_err(|_| CError::argument(Status::InvalidUtf8, name, "is not valid UTF-8"))
 }
 
 /// An optional string argument: NULL is `None`.
 ///
 /// # Safety
 /// As [`arg`].
-pub(crate) unsafe fn opt_arg<'a>(p: *const c_char, name: &'static str) -> Result<Option<&'a str>> {
+pub(crate) unsafe fn opt_arg<'a>(p: *const c_char, name: &'static str) -> CResult<Option<&'a str>> {
     if p.is_null() {
         Ok(None)
     } else {
@@ -62,9 +62,9 @@ pub(crate) unsafe fn opt_arg<'a>(p: *const c_char, name: &'static str) -> Result
 
 /// Hands `s` to C as a new string; it must be released with `sxt_string_free`.
 ///
-/// Errors: [`Code::Internal`] if `s` contains a NUL byte (no string this library produces does).
-pub(crate) fn into_c(s: &str) -> Result<*mut c_char> {
-    let c = CString::new(s).map_err(|_| Error::with_message(Code::Internal, "string with an embedded NUL"))?;
+/// Errors: [`Status::Internal`] if `s` contains a NUL byte (no string this library produces does).
+pub(crate) fn into_c(s: &str) -> CResult<*mut c_char> {
+    let c = CString::new(s).map_err(|_| CError::new(Status::Internal, "string with an embedded NUL"))?;
     let p = c.into_raw();
     registry().live.insert(p as usize);
     Ok(p)

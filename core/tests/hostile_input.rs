@@ -2,9 +2,9 @@
 //! untrusted data (keys, URLs, PEM, and the server's replies). A deterministic generator keeps failures
 //! reproducible: the seed and the input are printed on failure.
 
-use sxt_auth::base_url::BaseUrl;
-use sxt_auth::http::parse_pem_certificates;
-use sxt_auth::{wire, PrivateKey, PublicKey};
+use sxt_auth_core::base_url::BaseUrl;
+use sxt_auth_core::http::parse_pem_certificates;
+use sxt_auth_core::{wire, PrivateKey, PublicKey};
 
 struct Rng(u64);
 impl Rng {

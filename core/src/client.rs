@@ -1,0 +1,129 @@
+//! [`Client`]: the calls of the SxT auth protocol that need no session, and the ways to start one.
+//!
+//! A client holds one connection pool and its settings; it is cheap to clone (an `Arc`), `Send + Sync`, and
+//! meant to be shared by every session of an application.
+
+use std::sync::Arc;
+
+use crate::config::ClientConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::input::{check_email, check_join_code, check_user_id};
+use crate::keys::PrivateKey;
+use crate::session::Session;
+use crate::sign_in::{sign_in, Challenge, Service};
+use crate::wire;
+
+/// A connection to one SxT auth service. See the module docs.
+#[derive(Clone)]
+pub struct Client {
+    service: Arc<Service>,
+}
+
+impl Client {
+    /// A client with default settings. Errors: [`ErrorKind::InvalidUrl`], [`ErrorKind::InsecureUrl`].
+    pub fn new(base_url: &str) -> Result<Client> {
+        Client::with_config(base_url, &ClientConfig::default())
+    }
+
+    /// A client with the given settings. Errors: [`ErrorKind::InvalidUrl`], [`ErrorKind::InsecureUrl`].
+    pub fn with_config(base_url: &str, config: &ClientConfig) -> Result<Client> {
+        Ok(Client { service: Service::new(base_url, config)? })
+    }
+
+    /// The normalised base URL.
+    pub fn base_url(&self) -> &str {
+        self.service.transport.base_url().as_str()
+    }
+
+    /// `GET /v1/auth/idexists/{userId}`: whether the user id is taken.
+    ///
+    /// Errors: [`ErrorKind::InvalidArgument`] (empty, over 256 bytes, control characters); transport codes;
+    /// the server's refusal (e.g. [`ErrorKind::BadRequest`] for an id it does not accept);
+    /// [`ErrorKind::MalformedResponse`] unless the reply is a bare JSON boolean.
+    pub fn user_exists(&self, user_id: &str) -> Result<bool> {
+        check_user_id(user_id)?;
+        let reply = self.service.transport.get(&format!("/v1/auth/idexists/{}", percent_encode(user_id)), None)?;
+        wire::parse_bool(&reply.body)
+    }
+
+    /// Signs in an existing user: challenge from `auth/code`, signed with `key`, traded at `auth/token`.
+    /// The session keeps a copy of the key (unless [`ClientConfig::keep_key`] is off) so it can sign in again
+    /// when its refresh chain runs out.
+    ///
+    /// On the SxT service a token call for an unknown user id *registers* it. So that a mistyped user id
+    /// never creates an account, `login` first asks `auth/idexists` and fails with [`ErrorKind::NotFound`] for an
+    /// unknown user; [`Client::register`] is the call that creates one.
+    ///
+    /// Errors: input codes; transport codes; [`ErrorKind::NotFound`]; [`ErrorKind::BadRequest`] or
+    /// [`ErrorKind::Unauthorized`] when the server refuses the signature or the key is not on the keyring.
+    pub fn login(&self, user_id: &str, key: &PrivateKey) -> Result<Session> {
+        if !self.user_exists(user_id)? {
+            return Err(Error::argument(ErrorKind::NotFound, "user_id", "no such user; register it first"));
+        }
+        self.start(user_id, key, Challenge::Code { join_code: None })
+    }
+
+    /// Registers a new user whose first key is `key` and signs it in. The challenge comes from `auth/code`,
+    /// with the organisation's `join_code` when given (SxT made it optional in its beta; a deployment may
+    /// require it). For an existing user whose keyring holds `key` this is a plain sign-in.
+    ///
+    /// Errors: input codes; transport codes; [`ErrorKind::BadRequest`] for an unknown join code, or a user id
+    /// registered with another key (or [`ErrorKind::Conflict`] / [`ErrorKind::Unauthorized`], as the deployment
+    /// answers); [`ErrorKind::NotFound`] or [`ErrorKind::BadRequest`] for a missing join code the deployment requires.
+    pub fn register(&self, user_id: &str, key: &PrivateKey, join_code: Option<&str>) -> Result<Session> {
+        check_join_code(join_code)?;
+        self.start(user_id, key, Challenge::Code { join_code })
+    }
+
+    /// Registers a new user through `auth/code-register`, which also takes an e-mail address.
+    ///
+    /// Errors: as [`Client::register`]; [`ErrorKind::InvalidArgument`] for an empty or over-long `email` (the
+    /// server judges its form).
+    pub fn register_with_email(
+        &self,
+        user_id: &str,
+        key: &PrivateKey,
+        email: &str,
+        join_code: Option<&str>,
+    ) -> Result<Session> {
+        check_email(email)?;
+        check_join_code(join_code)?;
+        self.start(user_id, key, Challenge::Register { email, join_code })
+    }
+
+    fn start(&self, user_id: &str, key: &PrivateKey, challenge: Challenge<'_>) -> Result<Session> {
+        check_user_id(user_id)?;
+        let signed_in = sign_in(&self.service, user_id, key, &challenge)?;
+        let kept = self.service.keep_key.then(|| key.clone());
+        Session::new(Arc::clone(&self.service), user_id.to_string(), kept, signed_in)
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base_url", &self.base_url()).finish()
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, for a path segment.
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_are_percent_encoded() {
+        assert_eq!(percent_encode("a b/c?é"), "a%20b%2Fc%3F%C3%A9");
+    }
+}

@@ -1,0 +1,42 @@
+//! # sxt-auth-core
+//!
+//! A client for Space and Time (SxT) authentication: Ed25519 keys, the challenge/response sign-in, and
+//! sessions that keep their tokens valid. This crate is the Rust core; the C library (`libsxt_auth`, header
+//! `include/sxt_auth.h`, at the repository root) wraps it for C, C++, Go and Swift.
+//!
+//! ```no_run
+//! use sxt_auth_core::{Client, PrivateKey};
+//! let client = Client::new("https://api.spaceandtime.dev")?;
+//! let key = PrivateKey::parse("Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc=")?;
+//! let session = client.login("alice", &key)?;
+//! let token = session.access_token()?; // valid now; refreshed as needed
+//! # let _ = token;
+//! session.logout()?;
+//! # Ok::<(), sxt_auth_core::Error>(())
+//! ```
+//!
+//! Modules: [`keys`] (parse, generate, sign), [`base_url`] (URL normalising), [`input`] (the rules for text
+//! the caller passes), [`config`] (settings, each checked by its setter), [`wire`] (JSON bodies), [`http`]
+//! (transport and its limits), `sign_in` (the challenge/response exchange, shared by client and session),
+//! [`client`] (calls without a session), [`session`] (tokens kept valid), [`error`] (one error type and its
+//! kinds).
+
+pub mod base_url;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod input;
+pub mod keys;
+pub mod session;
+mod sign_in;
+pub mod wire;
+
+pub use client::Client;
+pub use config::{ClientConfig, TransportConfig};
+pub use error::{Error, ErrorKind, Result};
+pub use keys::{PrivateKey, PublicKey};
+pub use session::Session;
+
+/// The library version, from Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,358 @@
+//! [`Session`]: a signed-in user's tokens, kept valid.
+//!
+//! Contract:
+//! * `Send + Sync`; every method takes `&self` and may be called from any number of threads at once.
+//! * [`Session::access_token`] returns a token that is valid for at least the refresh margin: it refreshes
+//!   ahead of expiry, and only one refresh runs at a time however many threads ask (the others wait for it and
+//!   use its result).
+//! * When the refresh token or the 24-hour session (the server's `sessionExpires` when it sends one, else
+//!   24 hours from the sign-in) has run out, or the server refuses the refresh, a session
+//!   that holds the user's key signs in again by itself; one that does not fails with
+//!   [`ErrorKind::SessionExpired`] (carrying the server's refusal, when there was one).
+//! * A failed refresh never loses tokens that are still valid: a transport failure leaves the old tokens in
+//!   place, and `access_token` still hands out an access token that has not yet expired.
+//! * Expiry is tracked on the monotonic clock from the server's own view of time (its `Date` header when it
+//!   sends one), so a wrong local wall clock does not make tokens look fresh or stale.
+//! * After [`Session::logout`] every call fails with [`ErrorKind::LoggedOut`].
+//! * Tokens and the key are wiped from memory when the session is dropped; `Debug` prints neither.
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{Reply, Transport};
+use crate::keys::{PrivateKey, SCHEME};
+use crate::sign_in::{sign_in, Challenge, Service, SignedIn};
+use crate::wire::{self, TokenSet};
+
+/// The absolute cap the service puts on a chain of refreshes from one sign-in.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The longest token lifetime believed, whatever the server says (400 days).
+const MAX_TOKEN_LIFETIME_MS: i64 = 400 * 24 * 60 * 60 * 1000;
+
+/// A signed-in session. Cheap to clone: clones share the same tokens.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// The transport and settings of the client this session was started from.
+    service: Arc<Service>,
+    user_id: String,
+    key: Option<PrivateKey>,
+    /// Read on every `access_token`; written only when tokens change.
+    state: RwLock<State>,
+    /// Held for the whole of a refresh, sign-in or logout: the single-flight gate.
+    renew_gate: Mutex<()>,
+}
+
+struct State {
+    tokens: Tokens,
+    /// When the sign-in that started this refresh chain began.
+    chain_started: Instant,
+    /// Bumped on every token change, so a waiter can tell that another thread already renewed.
+    generation: u64,
+    logged_out: bool,
+}
+
+struct Tokens {
+    access: Zeroizing<String>,
+    refresh: Zeroizing<String>,
+    access_expires_ms: i64,
+    refresh_expires_ms: i64,
+    access_expires_at: Instant,
+    access_renew_at: Instant,
+    refresh_expires_at: Instant,
+    /// The end of the session as the server stated it (`sessionExpires`), when it did.
+    session_expires_at: Option<Instant>,
+}
+
+impl Tokens {
+    fn from_reply(reply: &Reply, margin: Duration) -> Result<Tokens> {
+        let set: TokenSet = wire::parse_token_set(&reply.body)?;
+        let received = Instant::now();
+        let server_now_ms = server_now(reply.date, SystemTime::now());
+        // Capped, so an absurd expiry from a hostile server cannot overflow `Instant` (u64 nanoseconds on
+        // some platforms); no SxT token outlives its 24-hour session anyway.
+        let lifetime = |expires_ms: i64| {
+            Duration::from_millis(expires_ms.saturating_sub(server_now_ms).clamp(0, MAX_TOKEN_LIFETIME_MS) as u64)
+        };
+        let access_life = lifetime(set.access_expires_ms);
+        let renew_before = margin.min(access_life / 2);
+        Ok(Tokens {
+            access_expires_at: received + access_life,
+            access_renew_at: received + access_life - renew_before,
+            refresh_expires_at: received + lifetime(set.refresh_expires_ms),
+            session_expires_at: set.session_expires_ms.map(|ms| received + lifetime(ms)),
+            access_expires_ms: set.access_expires_ms,
+            refresh_expires_ms: set.refresh_expires_ms,
+            access: set.access_token,
+            refresh: set.refresh_token,
+        })
+    }
+}
+
+/// The server's time when it answered, in epoch milliseconds: the local clock clamped into the one-second window
+/// the `Date` header allows (`Date` has whole seconds). A correct local clock keeps its millisecond precision;
+/// a wrong one is overruled by the server's. Without a `Date` header, the local clock.
+fn server_now(date: Option<SystemTime>, local: SystemTime) -> i64 {
+    let ms = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    match date {
+        Some(d) => ms(local).clamp(ms(d), ms(d) + 999),
+        None => ms(local),
+    }
+}
+
+impl Session {
+    pub(crate) fn new(service: Arc<Service>, user_id: String, key: Option<PrivateKey>, signed_in: SignedIn) -> Result<Session> {
+        let tokens = Tokens::from_reply(&signed_in.reply, service.refresh_margin)?;
+        let state = State { tokens, chain_started: signed_in.started, generation: 0, logged_out: false };
+        Ok(Session {
+            inner: Arc::new(Inner { service, user_id, key, state: RwLock::new(state), renew_gate: Mutex::new(()) }),
+        })
+    }
+
+    /// The user id this session signed in as.
+    pub fn user_id(&self) -> &str {
+        &self.inner.user_id
+    }
+
+    /// A valid access token, refreshing (or signing in again) first when it is due.
+    ///
+    /// Errors: [`ErrorKind::LoggedOut`]; [`ErrorKind::SessionExpired`]; the transport and server errors of the refresh
+    /// or sign-in, when no still-valid token can be returned instead.
+    pub fn access_token(&self) -> Result<Zeroizing<String>> {
+        let now = Instant::now();
+        let generation = {
+            let st = self.state()?;
+            if now < st.tokens.access_renew_at {
+                return Ok(st.tokens.access.clone());
+            }
+            st.generation
+        };
+        match self.renew(generation) {
+            Ok(()) => Ok(self.state()?.tokens.access.clone()),
+            Err(e) => {
+                let st = self.state()?;
+                if Instant::now() < st.tokens.access_expires_at {
+                    Ok(st.tokens.access.clone())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// Refreshes now (`POST /v1/auth/refresh`), rotating both tokens; signs in again when the refresh chain
+    /// has run out and the session holds the key. When another thread renews at the same moment, one call does
+    /// the work and both return its result.
+    pub fn refresh(&self) -> Result<()> {
+        let generation = self.state()?.generation;
+        self.renew(generation)
+    }
+
+    /// The current refresh token (without refreshing).
+    pub fn refresh_token(&self) -> Result<Zeroizing<String>> {
+        Ok(self.state()?.tokens.refresh.clone())
+    }
+
+    /// The access and refresh token expiries the server gave, Unix epoch milliseconds.
+    pub fn expiries_ms(&self) -> Result<(i64, i64)> {
+        let st = self.state()?;
+        Ok((st.tokens.access_expires_ms, st.tokens.refresh_expires_ms))
+    }
+
+    /// `GET /v1/auth/validtoken`: what the server knows of the access token (userId, subscriptionId,
+    /// sessionId, restricted, quotaExceeded, trial, ...), as JSON.
+    pub fn token_info(&self) -> Result<Value> {
+        self.with_access(|t, token| t.get("/v1/auth/validtoken", Some(token)))
+            .and_then(|r| wire::parse_json(&r.body))
+    }
+
+    /// `GET /v1/auth/keys`: the user's keyring, as the JSON array the server returns.
+    pub fn keys(&self) -> Result<Value> {
+        let v = self.with_access(|t, token| t.get("/v1/auth/keys", Some(token))).and_then(|r| wire::parse_json(&r.body))?;
+        if !v.is_array() {
+            return Err(Error::with_message(ErrorKind::MalformedResponse, "the key list is not a JSON array"));
+        }
+        Ok(v)
+    }
+
+    /// Adds `new_key` to the user's keyring: a challenge from `auth/keys/code`, signed with the new key,
+    /// sent to `auth/keys`.
+    pub fn add_key(&self, new_key: &PrivateKey) -> Result<()> {
+        self.with_access(|t, token| {
+            let code_reply = t.post("/v1/auth/keys/code", Some(token), Some(&serde_json::json!({})))?;
+            let auth_code = wire::parse_auth_code(&code_reply.body)?;
+            let signature = new_key.sign_hex(&auth_code);
+            let public = new_key.public_key().to_base64();
+            let body = wire::AddKeyRequest { auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
+            t.post("/v1/auth/keys", Some(token), Some(&body))
+        })
+        .map(drop)
+    }
+
+    /// `POST /v1/auth/logout`, which ends every session of the user on the server. Afterwards every call on
+    /// this session fails with [`ErrorKind::LoggedOut`] and the tokens are wiped. A 401 from the server (the tokens
+    /// were already dead) counts as success; a transport failure leaves the session as it was, to retry.
+    pub fn logout(&self) -> Result<()> {
+        let _gate = self.gate();
+        let token = {
+            let st = self.state()?;
+            let t = &st.tokens;
+            if Instant::now() < t.refresh_expires_at { t.refresh.clone() } else { t.access.clone() }
+        };
+        match self.inner.service.transport.post("/v1/auth/logout", Some(&token), None::<&()>) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::Unauthorized => {}
+            Err(e) => return Err(e),
+        }
+        let mut st = self.write_state();
+        st.logged_out = true;
+        st.tokens.access = Zeroizing::new(String::new());
+        st.tokens.refresh = Zeroizing::new(String::new());
+        st.generation += 1;
+        Ok(())
+    }
+
+    /// Whether [`Session::logout`] has succeeded.
+    pub fn is_logged_out(&self) -> bool {
+        self.read_state().logged_out
+    }
+
+    /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries.
+    fn with_access(&self, call: impl Fn(&Transport, &str) -> Result<Reply>) -> Result<Reply> {
+        let transport = &self.inner.service.transport;
+        let token = self.access_token()?;
+        match call(transport, &token) {
+            Err(e) if e.kind() == ErrorKind::Unauthorized => {
+                let generation = self.state()?.generation;
+                self.renew(generation)?;
+                let token = self.access_token()?;
+                call(transport, &token)
+            }
+            other => other,
+        }
+    }
+
+    /// The single-flight renewal. `seen` is the generation the caller saw; if the tokens changed since, another
+    /// thread already renewed and there is nothing to do.
+    fn renew(&self, seen: u64) -> Result<()> {
+        let _gate = self.gate();
+        let (refresh, chain_alive) = {
+            let st = self.state()?;
+            if st.generation != seen {
+                return Ok(());
+            }
+            let now = Instant::now();
+            let session_end = st.tokens.session_expires_at.unwrap_or(st.chain_started + SESSION_LIFETIME);
+            let alive = now < st.tokens.refresh_expires_at && now < session_end;
+            (st.tokens.refresh.clone(), alive)
+        };
+        let transport = &self.inner.service.transport;
+        let refused = if chain_alive {
+            match transport.post("/v1/auth/refresh", Some(&refresh), None::<&()>) {
+                Ok(reply) => return self.install(&reply, None),
+                Err(e) if e.kind() == ErrorKind::Unauthorized => Some(e),
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        let Some(key) = &self.inner.key else {
+            // The refresh chain is over and there is no key to start another: the caller must sign in again.
+            return Err(match refused {
+                Some(e) => e.with_kind(ErrorKind::SessionExpired),
+                None => Error::new(ErrorKind::SessionExpired),
+            });
+        };
+        let signed_in = sign_in(&self.inner.service, &self.inner.user_id, key, &Challenge::Code { join_code: None })?;
+        self.install(&signed_in.reply, Some(signed_in.started))
+    }
+
+    fn install(&self, reply: &Reply, new_chain: Option<Instant>) -> Result<()> {
+        let tokens = Tokens::from_reply(reply, self.inner.service.refresh_margin)?;
+        let mut st = self.write_state();
+        if st.logged_out {
+            return Err(Error::new(ErrorKind::LoggedOut));
+        }
+        st.tokens = tokens;
+        if let Some(started) = new_chain {
+            st.chain_started = started;
+        }
+        st.generation += 1;
+        Ok(())
+    }
+
+    fn gate(&self) -> MutexGuard<'_, ()> {
+        self.inner.renew_gate.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn read_state(&self) -> RwLockReadGuard<'_, State> {
+        self.inner.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_state(&self) -> RwLockWriteGuard<'_, State> {
+        self.inner.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state for reading, or [`ErrorKind::LoggedOut`].
+    fn state(&self) -> Result<RwLockReadGuard<'_, State>> {
+        let st = self.read_state();
+        if st.logged_out {
+            return Err(Error::new(ErrorKind::LoggedOut));
+        }
+        Ok(st)
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.inner.user_id)
+            .field("holds_key", &self.inner.key.is_some())
+            .field("logged_out", &self.is_logged_out())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn absurd_expiries_are_capped_not_overflowed() {
+        let body = format!(
+            r#"{{"accessToken":"a","refreshToken":"r","accessTokenExpires":{max},"refreshTokenExpires":{max},"sessionExpires":{max}}}"#,
+            max = i64::MAX
+        );
+        let reply = Reply { body: Zeroizing::new(body.into_bytes()), date: None };
+        let t = Tokens::from_reply(&reply, Duration::from_secs(60)).unwrap();
+        let cap = Duration::from_millis(MAX_TOKEN_LIFETIME_MS as u64);
+        assert!(t.access_expires_at <= Instant::now() + cap);
+        assert!(t.refresh_expires_at > Instant::now() + Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn server_time_is_the_local_clock_clamped_to_the_date_window() {
+        let at = |ms: u64| SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
+        assert_eq!(server_now(Some(at(10_000)), at(10_400)), 10_400, "a correct clock keeps its precision");
+        assert_eq!(server_now(Some(at(10_000)), at(70_000)), 10_999, "a fast clock is pulled back");
+        assert_eq!(server_now(Some(at(10_000)), at(5_000)), 10_000, "a slow clock is pushed forward");
+        assert_eq!(server_now(None, at(5_000)), 5_000);
+    }
+
+    #[test]
+    fn session_and_client_are_send_sync() {
+        assert_send_sync::<Session>();
+        assert_send_sync::<crate::Client>();
+        assert_send_sync::<PrivateKey>();
+    }
+}

@@ -1,0 +1,65 @@
+//! The challenge/response sign-in, in one place: a [`Client`](crate::Client) uses it to start a session and a
+//! [`Session`](crate::Session) to start a new refresh chain. Both hold the same [`Service`], never each other.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::ClientConfig;
+use crate::error::Result;
+use crate::http::{Reply, Transport};
+use crate::keys::{PrivateKey, SCHEME};
+use crate::wire;
+
+/// What a client and every session started from it share: the transport (one connection pool) and the
+/// session settings. `Send + Sync`.
+pub(crate) struct Service {
+    pub(crate) transport: Transport,
+    pub(crate) refresh_margin: Duration,
+    pub(crate) keep_key: bool,
+}
+
+impl Service {
+    /// Errors: those of [`Transport::new`].
+    pub(crate) fn new(base_url: &str, config: &ClientConfig) -> Result<Arc<Service>> {
+        Ok(Arc::new(Service {
+            transport: Transport::new(base_url, config.transport())?,
+            refresh_margin: config.refresh_margin(),
+            keep_key: config.keep_key(),
+        }))
+    }
+}
+
+/// Where a sign-in's challenge comes from.
+pub(crate) enum Challenge<'a> {
+    /// `POST /v1/auth/code`, with the organisation's join code when given.
+    Code { join_code: Option<&'a str> },
+    /// `POST /v1/auth/code-register`, which also takes an e-mail address.
+    Register { email: &'a str, join_code: Option<&'a str> },
+}
+
+/// A token reply and the instant the exchange that produced it began (the conservative start of the server's
+/// session clock).
+pub(crate) struct SignedIn {
+    pub(crate) reply: Reply,
+    pub(crate) started: Instant,
+}
+
+/// One full challenge/response sign-in: a challenge, signed with `key`, traded at `auth/token`.
+///
+/// Errors: transport codes; the server's refusals; [`crate::ErrorKind::MalformedResponse`] for a challenge
+/// reply without a usable `authCode`.
+pub(crate) fn sign_in(service: &Service, user_id: &str, key: &PrivateKey, challenge: &Challenge<'_>) -> Result<SignedIn> {
+    let started = Instant::now();
+    let t = &service.transport;
+    let code_reply = match *challenge {
+        Challenge::Code { join_code } => t.post("/v1/auth/code", None, Some(&wire::CodeRequest { user_id, join_code }))?,
+        Challenge::Register { email, join_code } => {
+            t.post("/v1/auth/code-register", None, Some(&wire::CodeRegisterRequest { user_id, email, join_code }))?
+        }
+    };
+    let auth_code = wire::parse_auth_code(&code_reply.body)?;
+    let signature = key.sign_hex(&auth_code);
+    let public = key.public_key().to_base64();
+    let body = wire::TokenRequest { user_id, auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
+    Ok(SignedIn { reply: t.post("/v1/auth/token", None, Some(&body))?, started })
+}
