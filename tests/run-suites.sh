@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs test suites by name and closes with one honest line: `suites: N passed, N failed, N skipped`.
 #
-#   bash tests/run-suites.sh header rust c cpp go swift conformance
+#   bash tests/run-suites.sh header layout rust c cpp go swift conformance
 #
 # A suite's exit status says how it went: 0 passed, 77 skipped (something it needed is missing here, so part
 # or all of it did not run; never under CI=true, where every suite turns a missing toolchain into a
@@ -15,6 +15,7 @@ cd "$ROOT" || exit 1
 suite_command() {
     case $1 in
         header) echo "cargo run -q -p sxt-auth-header -- --check && python3 scripts/check-status-table.py" ;;
+        layout) echo "python3 scripts/check-layout.py" ;;
         rust) echo "cargo test --workspace --exclude sxt-auth-header" ;;
         c) echo "bash tests/c/run.sh" ;;
         cpp) echo "bash tests/cpp/run.sh" ;;

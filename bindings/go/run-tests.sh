@@ -4,7 +4,7 @@
 #   GOGC=1 GODEBUG=cgocheck=1, the examples against a fresh local server (plain http with a required join
 #   code, then https with its CA), a self-contained build with -tags sxt_static (checked with ldd), and the
 #   pkg-config build path with -tags sxt_pkgconfig.
-# Prints a summary and exits non-zero on any failure.
+# Closes with `N passed, N failed[, N skipped]` (tests/lib/runner.sh); exit 0, 77 (something skipped) or 1.
 # Environment: CI=true makes a missing toolchain a failure instead of a skip; SXT_SERVER_BIN names the server
 # binary (default <target>/debug/sxt-auth-server); CARGO_TARGET_DIR is honoured.
 set -uo pipefail
@@ -20,53 +20,21 @@ case "$SERVER_BIN" in /*) ;; *) SERVER_BIN="$ROOT/$SERVER_BIN" ;; esac
 export SXT_SERVER_BIN="$SERVER_BIN"
 
 START=$(date +%s)
+OUT="$TARGET/go-tests"
+RUNNER_NAME=bindings/go/run-tests.sh
+mkdir -p "$OUT/logs"
+# shellcheck source=../../tests/lib/runner.sh
+source "$ROOT/tests/lib/runner.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sxt-go-tests.XXXXXX")
-SERVER_PIDS=()
-RESULTS=()
-FAILED=0
-
-cleanup() {
-  local pid
-  for pid in "${SERVER_PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-pass() { RESULTS+=("PASS  $1"); echo "--- PASS: $1"; }
-fail() { RESULTS+=("FAIL  $1"); echo "--- FAIL: $1" >&2; FAILED=1; }
-skip() { RESULTS+=("SKIP  $1"); echo "--- SKIP: $1"; }
-section() { echo; echo "=== $1"; }
-
-summary() {
-  echo
-  echo "=== Go binding summary ($(( $(date +%s) - START )) s)"
-  printf '  %s\n' "${RESULTS[@]}"
-  if [ "$FAILED" -ne 0 ]; then
-    echo "Go binding: FAILED"
-    exit 1
-  fi
-  echo "Go binding: all passed"
-  exit 0
-}
-
-# A missing toolchain: a failure under CI=true, a skip otherwise.
-missing() {
-  if [ "${CI:-}" = "true" ]; then
-    fail "$1 (missing: $2)"
-  else
-    skip "$1 (missing: $2; set CI=true to make this a failure)"
-  fi
-}
+CLEANUP_DIRS+=("$WORK")
 
 if ! command -v go >/dev/null 2>&1; then
   missing "Go binding" "go"
-  summary
+  finish
 fi
 if ! command -v cargo >/dev/null 2>&1; then
   missing "Go binding" "cargo"
-  summary
+  finish
 fi
 echo "go: $(go version)"
 
@@ -82,11 +50,11 @@ if cargo build --lib && cargo build -p sxt-auth-server; then
   pass "cargo build (library and server)"
 else
   fail "cargo build (library and server)"
-  summary
+  finish
 fi
 if [ ! -x "$SXT_SERVER_BIN" ]; then
   fail "server binary $SXT_SERVER_BIN is missing"
-  summary
+  finish
 fi
 
 section "gofmt and go vet"
@@ -138,24 +106,6 @@ fi
 
 # ---- the examples against a fresh local server ------------------------------------------------------------
 
-# start_server NAME ARGS...: starts the server, sets URL_<NAME>.
-start_server() {
-  local name=$1 out="$WORK/server-$1.out" i
-  shift
-  "$SXT_SERVER_BIN" --listen 127.0.0.1:0 "$@" >"$out" 2>"$WORK/server-$name.log" &
-  SERVER_PIDS+=($!)
-  for i in $(seq 1 300); do
-    if grep -q '^listening on ' "$out" 2>/dev/null; then
-      printf -v "URL_$name" '%s' "$(sed -n 's/^listening on //p' "$out" | head -n 1)"
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "the server printed no listening line; its log:" >&2
-  cat "$WORK/server-$name.log" >&2
-  return 1
-}
-
 # Runs of the examples start from an environment without their settings, so only .env and what a run
 # sets explicitly count.
 CLEAN=(env -u API_URL -u USER_PRIVATE_KEY -u USER_PUBLIC_KEY -u ORG_CODE -u JOINCODE -u USERID -u SXT_CA_CERT
@@ -189,16 +139,16 @@ BIN="$WORK/bin"
 mkdir -p "$BIN" "$WORK/run-http" "$WORK/run-tls"
 if ! (cd examples/go && go build -o "$BIN/" ./keygen ./register_authenticate); then
   fail "go build (examples)"
-  summary
+  finish
 fi
 pass "go build (examples)"
 
-if start_server http --join-code ORG-GO-EXAMPLE --require-join-code &&
-   start_server tls --tls --ca-out "$WORK/ca.pem"; then
+if start_server "$WORK/server-http.out" --join-code ORG-GO-EXAMPLE --require-join-code && URL_http=$SERVER_URL &&
+   start_server "$WORK/server-tls.out" --tls --ca-out "$WORK/ca.pem" && URL_tls=$SERVER_URL; then
   :
 else
   fail "start the local servers"
-  summary
+  finish
 fi
 
 # keygen: two lines, 44-character base64 keys.
@@ -405,4 +355,4 @@ else
   missing "pkg-config build (-tags sxt_pkgconfig)" "pkg-config"
 fi
 
-summary
+finish

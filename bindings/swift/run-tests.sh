@@ -16,7 +16,7 @@
 #
 # Environment: SXT_SERVER_BIN (default target/debug/sxt-auth-server), CI (when "true", a Swift toolchain
 # that cannot be provisioned is a failure, not a skip), SXT_SWIFT_TEST_TIMEOUT (seconds, default 1200).
-# Exit status: 0 when everything passed, 1 when anything failed.
+# Closes with `N passed, N failed[, N skipped]` (tests/lib/runner.sh); exit 0, 77 (skipped) or 1.
 set -uo pipefail
 
 REPO=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -28,57 +28,29 @@ WORK=$SCRATCH/run
 LIBDIR=$REPO/target/debug
 TIMEOUT=${SXT_SWIFT_TEST_TIMEOUT:-1200}
 
-RESULTS=()
-FAILED=0
-pass() { RESULTS+=("PASS  $1"); printf '\n=== PASS: %s\n' "$1"; }
-fail() { RESULTS+=("FAIL  $1"); FAILED=1; printf '\n=== FAIL: %s\n' "$1" >&2; }
-skip() { RESULTS+=("SKIP  $1"); printf '\n=== SKIPPED (not run): %s\n' "$1"; }
-step() { printf '\n=== %s\n' "$*"; }
-
-summary() {
-  printf '\n==================== Swift binding: summary ====================\n'
-  local r
-  for r in "${RESULTS[@]}"; do printf '  %s\n' "$r"; done
-  local passed skipped
-  passed=$(printf '%s\n' "${RESULTS[@]}" | grep -c '^PASS')
-  skipped=$(printf '%s\n' "${RESULTS[@]}" | grep -c '^SKIP')
-  if ((FAILED)); then
-    printf 'Swift binding: FAILED\n'
-  elif ((skipped)); then
-    printf 'Swift binding: SKIPPED (%d steps passed, %d not run)\n' "$passed" "$skipped"
-  else
-    printf 'Swift binding: all %d steps passed\n' "$passed"
-  fi
-}
-
-SERVER_PIDS=()
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-  local pid
-  for pid in "${SERVER_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  done
-  return 0
-}
-trap cleanup EXIT
+START=$(date +%s)
+ROOT=$REPO
+OUT=$SCRATCH
+RUNNER_NAME=bindings/swift/run-tests.sh
+mkdir -p "$OUT/logs"
+# shellcheck source=../../tests/lib/runner.sh
+source "$REPO/tests/lib/runner.sh"
 
 # --- 0. Is there a Swift toolchain (or can one be provisioned)? -----------------------------------------
 if command -v swift >/dev/null 2>&1; then
-  step "using swift from PATH: $(swift --version 2>&1 | head -n 1)"
+  section "using swift from PATH: $(swift --version 2>&1 | head -n 1)"
 else
-  step "swift is not on PATH: provisioning the cached Debian trixie root (scripts/swift-root.sh)"
+  section "swift is not on PATH: provisioning the cached Debian trixie root (scripts/swift-root.sh)"
   started=$SECONDS
   if [[ $(id -u) -eq 0 ]] && root=$("$REPO/scripts/swift-root.sh" | tail -n 1) && [[ -n $root ]]; then
-    step "Swift root ready after $((SECONDS - started)) s: $root ($(head -n 1 "$root/.sxt-ready" 2>/dev/null))"
+    section "Swift root ready after $((SECONDS - started)) s: $root ($(head -n 1 "$root/.sxt-ready" 2>/dev/null))"
   else
     if [[ ${CI:-} == true ]]; then
       fail "Swift toolchain: not on PATH and could not be provisioned (CI=true: this is a failure)"
-      summary
-      exit 1
+      finish
     fi
-    skip "Swift toolchain unavailable (not on PATH; provisioning needs root and Debian's mirror)"
-    summary
-    exit 0
+    skip "the Swift binding: no toolchain (not on PATH; provisioning needs root and Debian's mirror)"
+    finish
   fi
 fi
 
@@ -107,13 +79,12 @@ EOF
 export PKG_CONFIG_PATH="$SCRATCH/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
 # --- 1. The library and the server -------------------------------------------------------------------
-step "cargo build --lib && cargo build -p sxt-auth-server"
+section "cargo build --lib && cargo build -p sxt-auth-server"
 if cargo build --lib && cargo build -p sxt-auth-server; then
   pass "cargo build (library and server)"
 else
   fail "cargo build (library and server)"
-  summary
-  exit 1
+  finish
 fi
 
 SXT_SERVER_BIN=${SXT_SERVER_BIN:-target/debug/sxt-auth-server}
@@ -121,16 +92,15 @@ SXT_SERVER_BIN=${SXT_SERVER_BIN:-target/debug/sxt-auth-server}
 export SXT_SERVER_BIN
 if [[ ! -x $SXT_SERVER_BIN ]]; then
   fail "server binary $SXT_SERVER_BIN is missing"
-  summary
-  exit 1
+  finish
 fi
 
 # --- 2. The binding: swift build, swift test ---------------------------------------------------------
 mkdir -p "$SCRATCH"
-step "swift build (bindings/swift)"
+section "swift build (bindings/swift)"
 if swift_in "$PACKAGE" swift build --scratch-path "$SCRATCH/bindings" "${SWIFT_FLAGS[@]}"; then
   pass "swift build (bindings/swift)"
-  step "swift test (bindings/swift), timeout ${TIMEOUT}s"
+  section "swift test (bindings/swift), timeout ${TIMEOUT}s"
   TEST_LOG=$SCRATCH/swift-test.log
   timeout -k 30 "$TIMEOUT" env LD_LIBRARY_PATH="$LIBDIR" DYLD_LIBRARY_PATH="$LIBDIR" \
     SXT_SWIFT_PASS_ENV="LD_LIBRARY_PATH DYLD_LIBRARY_PATH PKG_CONFIG_PATH ${SXT_SWIFT_PASS_ENV:-}" \
@@ -154,23 +124,6 @@ else
 fi
 
 # --- 3. The examples ---------------------------------------------------------------------------------
-# Starts sxt-auth-server with ARGS; sets SERVER_URL.
-start_server() {
-  local out
-  out=$(mktemp "$WORK/server.XXXXXX")
-  "$SXT_SERVER_BIN" --listen 127.0.0.1:0 "$@" >"$out" 2>"$out.log" &
-  SERVER_PIDS+=($!)
-  local i
-  for ((i = 0; i < 300; i++)); do
-    SERVER_URL=$(sed -n 's/^listening on //p' "$out")
-    [[ -n $SERVER_URL ]] && return 0
-    kill -0 "${SERVER_PIDS[-1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "sxt-auth-server did not start: $(cat "$out.log")" >&2
-  return 1
-}
-
 # Runs register-authenticate in DIR with ARGS; output in $DIR/out and $DIR/err, status in RA_STATUS.
 run_example() {
   local dir=$1
@@ -193,14 +146,14 @@ expect_line() {
 unset API_URL USER_PRIVATE_KEY USER_PUBLIC_KEY ORG_CODE JOINCODE USERID SXT_CA_CERT SXT_ALLOW_HTTP
 rm -rf "$WORK"
 mkdir -p "$WORK"
-step "swift build (examples/swift/SxtAuthExamples)"
+section "swift build (examples/swift/SxtAuthExamples)"
 if swift_in "$EXAMPLES" swift build --scratch-path "$SCRATCH/examples" "${SWIFT_FLAGS[@]}" &&
   BIN=$(swift_in "$EXAMPLES" swift build --scratch-path "$SCRATCH/examples" "${SWIFT_FLAGS[@]}" --show-bin-path | tail -n 1) &&
   [[ -x $BIN/keygen && -x $BIN/register-authenticate ]]; then
   pass "swift build (examples/swift/SxtAuthExamples)"
 
   # keygen: two well-formed, different key pairs.
-  step "example: keygen"
+  section "example: keygen"
   ok=1
   swift_in "$WORK" "$BIN/keygen" >"$WORK/keygen1" 2>&1 || ok=0
   swift_in "$WORK" "$BIN/keygen" >"$WORK/keygen2" 2>&1 || ok=0
@@ -214,9 +167,9 @@ if swift_in "$EXAMPLES" swift build --scratch-path "$SCRATCH/examples" "${SWIFT_
 
   # register-authenticate over http: a new user, then the same user again. Settings from .env, except
   # SXT_ALLOW_HTTP, which comes from the environment (the environment wins over the file).
-  step "example: register-authenticate over http (new user, then existing user)"
+  section "example: register-authenticate over http (new user, then existing user)"
   ok=1
-  if start_server; then
+  if start_server "$WORK/server-http.out"; then
     USER_ID="swift-example-$RANDOM$RANDOM"
     mkdir -p "$WORK/http"
     cat >"$WORK/http/.env" <<EOF
@@ -271,10 +224,10 @@ EOF
   if ((ok)); then pass "example register-authenticate (http)"; else fail "example register-authenticate (http)"; fi
 
   # register-authenticate over https with the server's CA and a required join code (ORG_CODE).
-  step "example: register-authenticate over https (SXT_CA_CERT, ORG_CODE required)"
+  section "example: register-authenticate over https (SXT_CA_CERT, ORG_CODE required)"
   ok=1
   mkdir -p "$WORK/tls"
-  if start_server --tls --ca-out "$WORK/tls/ca.pem" --require-join-code --join-code SWIFT-ORG; then
+  if start_server "$WORK/server-tls.out" --tls --ca-out "$WORK/tls/ca.pem" --require-join-code --join-code SWIFT-ORG; then
     USER_ID="swift-example-tls-$RANDOM$RANDOM"
     printf 'API_URL=%s\nUSER_PRIVATE_KEY=%s\nORG_CODE=SWIFT-ORG\nSXT_CA_CERT=%s\n' \
       "$SERVER_URL" "$PRIV" "$WORK/tls/ca.pem" >"$WORK/tls/.env"
@@ -292,5 +245,4 @@ else
   skip "examples: not built"
 fi
 
-summary
-exit "$FAILED"
+finish

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ureq::tls::Certificate;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::parse_pem_certificates;
+use crate::tls::parse_pem_certificates;
 use crate::input::check_user_agent;
 
 /// The default `User-Agent`.

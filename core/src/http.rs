@@ -9,46 +9,19 @@
 //!
 //! A [`Transport`] is `Send + Sync`; its agent pools connections for every thread that uses it.
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 use ureq::Agent;
 use zeroize::Zeroizing;
 
 use crate::base_url::BaseUrl;
 use crate::config::TransportConfig;
-use crate::error::{ErrorKind, Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::tls;
 use crate::wire;
 
 /// The largest reply body accepted, after decompression.
 pub const MAX_REPLY_BYTES: u64 = 64 * 1024;
-
-/// Parses a PEM bundle into certificates to trust in addition to the defaults.
-///
-/// Errors: [`ErrorKind::InvalidCertificate`] when the PEM is malformed, a certificate block does not parse as
-/// X.509, or there is no certificate at all.
-pub fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
-    let bad = |why: &str| Error::argument(ErrorKind::InvalidCertificate, "ca_pem", why);
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(pem) {
-        match item.map_err(|_| bad("malformed PEM"))? {
-            PemItem::Certificate(c) => {
-                // Parse it as a trust anchor now, so a broken block fails here rather than at the handshake.
-                let der = rustls::pki_types::CertificateDer::from(c.der().to_vec());
-                rustls::RootCertStore::empty()
-                    .add(der)
-                    .map_err(|_| bad("a CERTIFICATE block does not hold a valid X.509 certificate"))?;
-                certs.push(c)
-            }
-            _ => continue,
-        }
-    }
-    if certs.is_empty() {
-        return Err(bad("no CERTIFICATE block found"));
-    }
-    Ok(certs)
-}
 
 /// A successful (2xx) reply.
 pub struct Reply {
@@ -68,14 +41,7 @@ impl Transport {
     /// Builds the agent. Errors: those of [`BaseUrl::parse`].
     pub fn new(base_url: &str, config: &TransportConfig) -> Result<Transport> {
         let base = BaseUrl::parse(base_url, config.allow_http())?;
-        let mut roots: Vec<Certificate<'static>> =
-            webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|der| Certificate::from_der(der).to_owned()).collect();
-        roots.extend(config.extra_roots().iter().cloned());
-        let tls = TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .root_certs(RootCerts::Specific(Arc::new(roots)))
-            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .build();
+        let tls = tls::config(config.extra_roots());
         let agent: Agent = Agent::config_builder()
             .tls_config(tls)
             .https_only(!config.allow_http())
@@ -210,17 +176,6 @@ mod tests {
         assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_795_464_869);
         for bad in ["", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 32 Nov 1994 08:49:37 GMT"] {
             assert!(parse_http_date(bad).is_none(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn pem_errors() {
-        assert_eq!(parse_pem_certificates(b"").unwrap_err().kind(), ErrorKind::InvalidCertificate);
-        assert_eq!(parse_pem_certificates(b"hello").unwrap_err().kind(), ErrorKind::InvalidCertificate);
-        let broken = b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
-        assert_eq!(parse_pem_certificates(broken).unwrap_err().kind(), ErrorKind::InvalidCertificate);
-        for not_x509 in [&b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"[..], b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"] {
-            assert_eq!(parse_pem_certificates(not_x509).unwrap_err().kind(), ErrorKind::InvalidCertificate);
         }
     }
 }

@@ -17,7 +17,7 @@
 //!
 //! Modules: [`keys`] (parse, generate, sign), [`base_url`] (URL normalising), [`input`] (the rules for text
 //! the caller passes), [`config`] (settings, each checked by its setter), [`wire`] (JSON bodies), [`http`]
-//! (transport and its limits), `sign_in` (the challenge/response exchange, shared by client and session),
+//! (transport and its limits), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
 //! [`client`] (calls without a session), [`session`] (tokens kept valid), [`error`] (one error type and its
 //! kinds).
 
@@ -30,6 +30,7 @@ pub mod input;
 pub mod keys;
 pub mod session;
 mod sign_in;
+pub mod tls;
 pub mod wire;
 
 pub use client::Client;

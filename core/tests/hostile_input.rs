@@ -3,7 +3,7 @@
 //! reproducible: the seed and the input are printed on failure.
 
 use sxt_auth_core::base_url::BaseUrl;
-use sxt_auth_core::http::parse_pem_certificates;
+use sxt_auth_core::tls::parse_pem_certificates;
 use sxt_auth_core::{wire, PrivateKey, PublicKey};
 
 struct Rng(u64);

@@ -74,6 +74,8 @@ if [ "$VALGRIND_MODE" != none ]; then
     check "tool available: valgrind" command -v valgrind
 elif [ "${CI:-}" = true ]; then
     fail "SXT_C_VALGRIND=none is not allowed with CI=true"
+else
+    skip "the valgrind runs (SXT_C_VALGRIND=none)"
 fi
 
 # ---- 2. header and exports --------------------------------------------------------------------------------

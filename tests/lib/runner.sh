@@ -1,7 +1,13 @@
-# Shared by the C and C++ test runners (tests/c/run.sh, tests/cpp/run.sh): sanitizer and valgrind settings,
-# the pass/fail counters, one-check helpers, running a test program and adding its `N passed, N failed`,
-# starting local servers, and the closing summary. Source it after setting ROOT (repository), START (epoch
-# seconds), OUT (build output directory, with a logs/ subdirectory) and RUNNER_NAME (for the summary).
+# Shared by the test runners (tests/c/run.sh, tests/cpp/run.sh, bindings/go/run-tests.sh,
+# bindings/swift/run-tests.sh): sanitizer and valgrind settings, the pass/fail/skip counters, one-check
+# helpers, a missing toolchain (a failure under CI=true, else a skip), running a test program and adding its
+# `N passed, N failed`, starting local servers, cleaning up, and the closing summary. Source it after setting
+# ROOT (repository), START (epoch seconds), OUT (output directory, with a logs/ subdirectory) and
+# RUNNER_NAME (for the summary). Directories listed in CLEANUP_DIRS are removed on exit.
+#
+# The closing line is `N passed, N failed` or, when a part was not run, `N passed, N failed, N skipped`;
+# the exit status is 0 (all passed), 77 (nothing failed but something was skipped: tests/run-suites.sh
+# reports the suite as skipped) or 1 (a failure).
 # shellcheck shell=bash disable=SC2034,SC2054  # arrays are used by the sourcing runners; commas are in compiler flags
 
 SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer -g)
@@ -13,11 +19,23 @@ VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect -
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 FAILURES=()
+SKIPS=()
 SERVER_PIDS=()
+CLEANUP_DIRS=()
 
 pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$*"; }
 fail() { FAILED=$((FAILED + 1)); FAILURES+=("$*"); printf 'FAIL %s\n' "$*"; }
+skip() { SKIPPED=$((SKIPPED + 1)); SKIPS+=("$*"); printf 'SKIP %s (not run)\n' "$*"; }
+# missing WHAT TOOL: WHAT cannot run without TOOL. Under CI=true a failure, otherwise a skip.
+missing() {
+    if [ "${CI:-}" = "true" ]; then
+        fail "$1 (missing: $2; CI=true makes this a failure)"
+    else
+        skip "$1 (missing: $2; set CI=true to make this a failure)"
+    fi
+}
 # check NAME COMMAND...: one check, passed when COMMAND succeeds.
 check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 section() { printf '\n== %s\n' "$*"; }
@@ -27,19 +45,30 @@ cleanup() {
     for pid in "${SERVER_PIDS[@]}"; do
         kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     done
+    [ ${#CLEANUP_DIRS[@]} -eq 0 ] || rm -rf "${CLEANUP_DIRS[@]}"
+    return 0
 }
 trap cleanup EXIT
 
 finish() {
     local elapsed=$(( $(date +%s) - START ))
+    if [ "${#SKIPS[@]}" -gt 0 ]; then
+        printf '\nNot run:\n'
+        printf '  %s\n' "${SKIPS[@]}"
+    fi
     if [ "${#FAILURES[@]}" -gt 0 ]; then
         printf '\nFailures:\n'
         printf '  %s\n' "${FAILURES[@]}"
     fi
     printf '\n%s took %d s\n' "$RUNNER_NAME" "$elapsed"
-    printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
-    [ "$FAILED" -eq 0 ]
-    exit $?
+    if [ "$SKIPPED" -gt 0 ]; then
+        printf '%d passed, %d failed, %d skipped\n' "$PASSED" "$FAILED" "$SKIPPED"
+    else
+        printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+    fi
+    if [ "$FAILED" -gt 0 ]; then exit 1; fi
+    if [ "$SKIPPED" -gt 0 ]; then exit 77; fi
+    exit 0
 }
 
 # run_program LABEL COMMAND...: runs a test program, adds its `N passed, N failed` to the totals.
@@ -75,6 +104,7 @@ run_program() {
 }
 
 # Starts a local server in the background; sets SERVER_URL. Arguments: an output file, then server arguments.
+# On failure prints the server's log.
 start_server() {
     local out=$1; shift
     local i
@@ -88,5 +118,7 @@ start_server() {
         fi
         sleep 0.1
     done
+    echo "the server printed no listening line; its log ($out.log):" >&2
+    cat "$out.log" >&2
     return 1
 }
