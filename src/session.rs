@@ -52,6 +52,11 @@ fn string_result(
 /// Writes a valid access token to `*access_token_out` (a new string; `sxt_string_free` wipes it), refreshing
 /// first when it is within the refresh margin of expiry, or signing in again when the refresh chain has run
 /// out. If a due refresh fails but the current token has not yet expired, that token is returned.
+/// One renewal runs at a time, for failures too: while the current token is valid, a caller that finds another
+/// thread renewing gets the current token at once; once it has expired, callers wait for that one renewal and
+/// all get its result. After a failed renewal, automatic renewal backs off (1 s, doubling to 30 s; while the
+/// token is valid, never past its expiry): in that time an expired token's call fails at once with the last
+/// failure's status, sending nothing. `sxt_refresh` does not wait out the back-off.
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
 /// `SXT_STATUS_SESSION_EXPIRED`, and the transport and server codes of the refresh or sign-in.

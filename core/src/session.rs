@@ -2,9 +2,11 @@
 //!
 //! Contract:
 //! * `Send + Sync`; every method takes `&self` and may be called from any number of threads at once.
-//! * [`Session::access_token`] returns a token that is valid for at least the refresh margin: it refreshes
-//!   ahead of expiry, and only one refresh runs at a time however many threads ask (the others wait for it and
-//!   use its result).
+//! * [`Session::access_token`] returns a valid token, refreshing it ahead of expiry (within the refresh
+//!   margin). Only one renewal runs at a time however many threads ask, and that holds for failures too:
+//!   while the current token is valid, callers that find a renewal in flight get the current token at once;
+//!   once it has expired, they wait for that renewal and share its result, success or error. After a failure,
+//!   automatic renewal backs off (1 s doubling to 30 s, never past a valid token's expiry).
 //! * When the refresh token or the 24-hour session (the server's `sessionExpires` when it sends one, else
 //!   24 hours from the sign-in) has run out, or the server refuses the refresh, a session
 //!   that holds the user's key signs in again by itself; one that does not fails with
@@ -16,7 +18,7 @@
 //! * After [`Session::logout`] every call fails with [`ErrorKind::LoggedOut`].
 //! * Tokens and the key are wiped from memory when the session is dropped; `Debug` prints neither.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
@@ -33,6 +35,11 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The longest token lifetime believed, whatever the server says (400 days).
 const MAX_TOKEN_LIFETIME_MS: i64 = 400 * 24 * 60 * 60 * 1000;
+
+/// After a failed renewal, automatic renewals wait this long before trying again, doubling with each further
+/// failure up to [`MAX_RETRY_DELAY`]; while the access token is valid, never past its expiry.
+const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
 
 /// A signed-in session. Cheap to clone: clones share the same tokens.
 #[derive(Clone)]
@@ -57,7 +64,25 @@ struct State {
     chain_started: Instant,
     /// Bumped on every token change, so a waiter can tell that another thread already renewed.
     generation: u64,
+    /// Bumped when a renewal attempt ends, well or not, so a waiter can tell that one ended while it waited.
+    attempts: u64,
+    /// The last renewal's failure, while no renewal has succeeded since.
+    failure: Option<Failure>,
     logged_out: bool,
+}
+
+/// A failed renewal: what it said, how many failed in a row, and when automatic renewal may try again.
+struct Failure {
+    error: Error,
+    streak: u32,
+    retry_at: Instant,
+}
+
+/// What a caller saw before it asked for a renewal.
+#[derive(Clone, Copy)]
+struct Seen {
+    generation: u64,
+    attempts: u64,
 }
 
 struct Tokens {
@@ -111,7 +136,8 @@ fn server_now(date: Option<SystemTime>, local: SystemTime) -> i64 {
 impl Session {
     pub(crate) fn new(service: Arc<Service>, user_id: String, key: Option<PrivateKey>, signed_in: SignedIn) -> Result<Session> {
         let tokens = Tokens::from_reply(&signed_in.reply, service.refresh_margin)?;
-        let state = State { tokens, chain_started: signed_in.started, generation: 0, logged_out: false };
+        let state =
+            State { tokens, chain_started: signed_in.started, generation: 0, attempts: 0, failure: None, logged_out: false };
         Ok(Session {
             inner: Arc::new(Inner { service, user_id, key, state: RwLock::new(state), renew_gate: Mutex::new(()) }),
         })
@@ -124,36 +150,52 @@ impl Session {
 
     /// A valid access token, refreshing (or signing in again) first when it is due.
     ///
-    /// Errors: [`ErrorKind::LoggedOut`]; [`ErrorKind::SessionExpired`]; the transport and server errors of the refresh
-    /// or sign-in, when no still-valid token can be returned instead.
+    /// Single flight, for failures too: while the current token is still valid, a caller that finds another
+    /// thread renewing gets the current token at once; once it has expired, callers wait for the one renewal
+    /// in flight and all get its result. After a failed renewal, automatic renewals back off (1 s, doubling to
+    /// 30 s; while the token is valid, never past its expiry): until then a valid token is returned as it is,
+    /// and an expired one gives the last failure's error without a request.
+    ///
+    /// Errors: [`ErrorKind::LoggedOut`]; [`ErrorKind::SessionExpired`]; the transport and server errors of the
+    /// refresh or sign-in, when no still-valid token can be returned instead.
     pub fn access_token(&self) -> Result<Zeroizing<String>> {
         let now = Instant::now();
-        let generation = {
+        let (seen, valid) = {
             let st = self.state()?;
             if now < st.tokens.access_renew_at {
                 return Ok(st.tokens.access.clone());
             }
-            st.generation
-        };
-        match self.renew(generation) {
-            Ok(()) => Ok(self.state()?.tokens.access.clone()),
-            Err(e) => {
-                let st = self.state()?;
-                if Instant::now() < st.tokens.access_expires_at {
-                    Ok(st.tokens.access.clone())
-                } else {
-                    Err(e)
-                }
+            let valid = now < st.tokens.access_expires_at;
+            if let Some(f) = st.failure.as_ref().filter(|f| now < f.retry_at) {
+                return if valid { Ok(st.tokens.access.clone()) } else { Err(f.error.clone()) };
             }
+            (st.seen(), valid)
+        };
+        let result = if valid {
+            match self.inner.renew_gate.try_lock() {
+                Ok(gate) => self.renew_locked(gate, seen),
+                Err(TryLockError::Poisoned(p)) => self.renew_locked(p.into_inner(), seen),
+                // Another thread is renewing; the current token is still good.
+                Err(TryLockError::WouldBlock) => Ok(()),
+            }
+        } else {
+            self.renew(seen)
+        };
+        let st = self.state()?;
+        match result {
+            Ok(()) => Ok(st.tokens.access.clone()),
+            Err(_) if Instant::now() < st.tokens.access_expires_at => Ok(st.tokens.access.clone()),
+            Err(e) => Err(e),
         }
     }
 
     /// Refreshes now (`POST /v1/auth/refresh`), rotating both tokens; signs in again when the refresh chain
     /// has run out and the session holds the key. When another thread renews at the same moment, one call does
-    /// the work and both return its result.
+    /// the work and every caller gets its result. An explicit refresh does not wait out the back-off of
+    /// [`Session::access_token`].
     pub fn refresh(&self) -> Result<()> {
-        let generation = self.state()?.generation;
-        self.renew(generation)
+        let seen = self.state()?.seen();
+        self.renew(seen)
     }
 
     /// The current refresh token (without refreshing).
@@ -231,8 +273,8 @@ impl Session {
         let token = self.access_token()?;
         match call(transport, &token) {
             Err(e) if e.kind() == ErrorKind::Unauthorized => {
-                let generation = self.state()?.generation;
-                self.renew(generation)?;
+                let seen = self.state()?.seen();
+                self.renew(seen)?;
                 let token = self.access_token()?;
                 call(transport, &token)
             }
@@ -240,23 +282,42 @@ impl Session {
         }
     }
 
-    /// The single-flight renewal. `seen` is the generation the caller saw; if the tokens changed since, another
-    /// thread already renewed and there is nothing to do.
-    fn renew(&self, seen: u64) -> Result<()> {
-        let _gate = self.gate();
+    /// The single-flight renewal: waits for the gate, then renews unless another thread's attempt ended while
+    /// this one waited (its success is this call's; its failure, likewise).
+    fn renew(&self, seen: Seen) -> Result<()> {
+        self.renew_locked(self.gate(), seen)
+    }
+
+    /// As [`Session::renew`], holding the gate.
+    fn renew_locked(&self, _gate: MutexGuard<'_, ()>, seen: Seen) -> Result<()> {
         let (refresh, chain_alive) = {
             let st = self.state()?;
-            if st.generation != seen {
+            if st.generation != seen.generation {
                 return Ok(());
+            }
+            if st.attempts != seen.attempts {
+                if let Some(f) = &st.failure {
+                    return Err(f.error.clone());
+                }
             }
             let now = Instant::now();
             let session_end = st.tokens.session_expires_at.unwrap_or(st.chain_started + SESSION_LIFETIME);
             let alive = now < st.tokens.refresh_expires_at && now < session_end;
             (st.tokens.refresh.clone(), alive)
         };
+        let result = self.attempt(&refresh, chain_alive);
+        if let Err(e) = &result {
+            self.record_failure(e);
+        }
+        result
+    }
+
+    /// One renewal: a refresh while the chain lives, else (or when the server refuses it) a new sign-in with
+    /// the kept key.
+    fn attempt(&self, refresh: &str, chain_alive: bool) -> Result<()> {
         let transport = &self.inner.service.transport;
         let refused = if chain_alive {
-            match transport.post("/v1/auth/refresh", Some(&refresh), None::<&()>) {
+            match transport.post("/v1/auth/refresh", Some(refresh), None::<&()>) {
                 Ok(reply) => return self.install(&reply, None),
                 Err(e) if e.kind() == ErrorKind::Unauthorized => Some(e),
                 Err(e) => return Err(e),
@@ -275,6 +336,20 @@ impl Session {
         self.install(&signed_in.reply, Some(signed_in.started))
     }
 
+    /// Notes a failed attempt: waiters get its error, and automatic renewal backs off.
+    fn record_failure(&self, error: &Error) {
+        let mut st = self.write_state();
+        let now = Instant::now();
+        let streak = st.failure.as_ref().map_or(1, |f| f.streak.saturating_add(1));
+        let delay = FIRST_RETRY_DELAY.saturating_mul(1 << (streak - 1).min(5)).min(MAX_RETRY_DELAY);
+        let mut retry_at = now + delay;
+        if now < st.tokens.access_expires_at {
+            retry_at = retry_at.min(st.tokens.access_expires_at);
+        }
+        st.failure = Some(Failure { error: error.clone(), streak, retry_at });
+        st.attempts += 1;
+    }
+
     fn install(&self, reply: &Reply, new_chain: Option<Instant>) -> Result<()> {
         let tokens = Tokens::from_reply(reply, self.inner.service.refresh_margin)?;
         let mut st = self.write_state();
@@ -286,6 +361,8 @@ impl Session {
             st.chain_started = started;
         }
         st.generation += 1;
+        st.attempts += 1;
+        st.failure = None;
         Ok(())
     }
 
@@ -308,6 +385,12 @@ impl Session {
             return Err(Error::new(ErrorKind::LoggedOut));
         }
         Ok(st)
+    }
+}
+
+impl State {
+    fn seen(&self) -> Seen {
+        Seen { generation: self.generation, attempts: self.attempts }
     }
 }
 

@@ -1123,12 +1123,15 @@ void test_threads() {
         for (std::thread &t : threads) {
             t.join();
         }
+        // The token is due but valid: a thread that finds the refresh in flight gets the current token at once,
+        // so each thread holds the old token or the one refreshed token.
+        const std::string after = s.access_token();
+        CHECK(after != before);
         for (int i = 0; i < THREADS; i++) {
             h_checkf(errors[i].empty() && !tokens[i].empty(), __FILE__, __LINE__, "burst thread got a token", "%s",
                      errors[i].c_str());
-            CHECK_EQ_STR(tokens[i], tokens[0]);
+            CHECK(tokens[i] == after || tokens[i] == before);
         }
-        CHECK(tokens[0] != before);
         h_checkf(srv.log_count("POST /v1/auth/refresh ") == refreshes + 1, __FILE__, __LINE__,
                  "one refresh for the burst", "%d refreshes", srv.log_count("POST /v1/auth/refresh ") - refreshes);
     }

@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+pub mod scripted;
+
 use sxt_auth_core::{Client, ClientConfig, PrivateKey};
 
 pub struct Server {
@@ -112,4 +114,13 @@ pub fn new_user(client: &Client, join_code: Option<&str>) -> (String, PrivateKey
     let key = PrivateKey::generate();
     let session = client.register(&user, &key, join_code).expect("register");
     (user, key, session)
+}
+
+/// A plain-http client for a scripted server, with the given call timeout and refresh margin 60 s (so a
+/// short-lived token is due at half its lifetime).
+pub fn scripted_client(base_url: &str, call_timeout: Duration, keep_key: bool) -> Client {
+    let mut config = ClientConfig::default();
+    config.transport_mut().set_allow_http(true).set_call_timeout(call_timeout).unwrap().set_read_timeout(call_timeout).unwrap();
+    config.set_keep_key(keep_key);
+    Client::with_config(base_url, &config).expect("client")
 }
