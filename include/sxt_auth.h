@@ -122,7 +122,8 @@ typedef enum {
      */
     SXT_STATUS_REDIRECT = 104,
     /**
-     * The reply is not what the protocol says (bad JSON, missing field, wrong type).
+     * The reply is not what the protocol says (bad JSON, missing field, wrong type, a token that is not a
+     * bearer token, a challenge that is not printable ASCII, token info for another user).
      */
     SXT_STATUS_MALFORMED_RESPONSE = 105,
     /**
@@ -361,7 +362,8 @@ void sxt_client_free(sxt_client *client);
  * Asks whether `user_id` is taken (`GET /v1/auth/idexists/{userId}`); writes the answer to `*exists_out`.
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
- * `SXT_STATUS_INVALID_ARGUMENT` (empty, over 256 bytes, or control characters), the transport codes
+ * `SXT_STATUS_INVALID_ARGUMENT` (empty, over 256 bytes, control characters, or `.` / `..`, which a URL
+ * path would read as dot segments), the transport codes
  * (`SXT_STATUS_NETWORK` ... `SXT_STATUS_MALFORMED_RESPONSE`) and the server codes (`SXT_STATUS_BAD_REQUEST` ...
  * `SXT_STATUS_SERVER_ERROR`).
  */
@@ -451,8 +453,9 @@ sxt_status sxt_refresh(sxt_session *session, sxt_error **error_out);
 /**
  * Logs out (`POST /v1/auth/logout`), which ends every session of this user on the server. Afterwards the
  * session's tokens are wiped and every call on it but `sxt_session_free` gets `SXT_STATUS_LOGGED_OUT`. The
- * handle must still be freed. A server answer of 401 (tokens already dead) counts as success; on a
- * transport failure nothing changes and the call may be retried.
+ * handle must still be freed. A server answer of 401 (tokens already dead) counts as success; on any other
+ * failure (a transport failure, or a refusal such as 403, after which the server session may live on)
+ * nothing changes and the call may be retried.
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT` (already), transport and server codes.
  */
@@ -492,7 +495,9 @@ sxt_status sxt_session_user_id(const sxt_session *session, char **user_id_out, s
  * `quotaExceeded`, `trial` and possibly more. Refreshes first when due; on a 401 renews once and retries.
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
- * `SXT_STATUS_SESSION_EXPIRED`, transport and server codes.
+ * `SXT_STATUS_SESSION_EXPIRED`, transport and server codes; `SXT_STATUS_MALFORMED_RESPONSE` when the reply
+ * is not a JSON object or its `userId` is not this session's user (a token of another user never passes
+ * unnoticed).
  */
 sxt_status sxt_session_token_info(sxt_session *session, char **json_out, sxt_error **error_out);
 
@@ -530,8 +535,9 @@ void sxt_session_free(sxt_session *session);
 sxt_status sxt_error_code(const sxt_error *error);
 
 /**
- * A human-readable message (never NULL; never contains a key or token). Owned by `error`: valid until
- * `sxt_error_free(error)`. For an invalid `error` handle, a static message saying so.
+ * A human-readable message (never NULL; never contains a key or token, nor any control character: what a
+ * server sent is escaped, `\n` for a newline, `\u{1b}` for an escape, so it is safe to log). Owned by
+ * `error`: valid until `sxt_error_free(error)`. For an invalid `error` handle, a static message saying so.
  */
 const char *sxt_error_message(const sxt_error *error);
 
@@ -542,12 +548,14 @@ const char *sxt_error_message(const sxt_error *error);
 uint16_t sxt_error_http_status(const sxt_error *error);
 
 /**
- * The server's RFC 7807 `title`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+ * The server's RFC 7807 `title` (control characters escaped, as in `sxt_error_message`; at most about 512
+ * bytes), or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
  */
 const char *sxt_error_title(const sxt_error *error);
 
 /**
- * The server's RFC 7807 `detail`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+ * The server's RFC 7807 `detail` (control characters escaped, as in `sxt_error_message`; at most about 512
+ * bytes), or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
  */
 const char *sxt_error_detail(const sxt_error *error);
 

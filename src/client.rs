@@ -232,7 +232,8 @@ pub extern "C" fn sxt_client_free(client: *mut sxt_client) {
 /// Asks whether `user_id` is taken (`GET /v1/auth/idexists/{userId}`); writes the answer to `*exists_out`.
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
-/// `SXT_STATUS_INVALID_ARGUMENT` (empty, over 256 bytes, or control characters), the transport codes
+/// `SXT_STATUS_INVALID_ARGUMENT` (empty, over 256 bytes, control characters, or `.` / `..`, which a URL
+/// path would read as dot segments), the transport codes
 /// (`SXT_STATUS_NETWORK` ... `SXT_STATUS_MALFORMED_RESPONSE`) and the server codes (`SXT_STATUS_BAD_REQUEST` ...
 /// `SXT_STATUS_SERVER_ERROR`).
 #[no_mangle]

@@ -75,8 +75,9 @@ pub extern "C" fn sxt_error_code(error: *const sxt_error) -> Status {
     guard(Status::Panic, || sxt_error::get(error, "error").map_or(Status::InvalidHandle, |e| e.status))
 }
 
-/// A human-readable message (never NULL; never contains a key or token). Owned by `error`: valid until
-/// `sxt_error_free(error)`. For an invalid `error` handle, a static message saying so.
+/// A human-readable message (never NULL; never contains a key or token, nor any control character: what a
+/// server sent is escaped, `\n` for a newline, `\u{1b}` for an escape, so it is safe to log). Owned by
+/// `error`: valid until `sxt_error_free(error)`. For an invalid `error` handle, a static message saying so.
 #[no_mangle]
 pub extern "C" fn sxt_error_message(error: *const sxt_error) -> *const c_char {
     const INVALID: &std::ffi::CStr = c"invalid sxt_error handle";
@@ -90,13 +91,15 @@ pub extern "C" fn sxt_error_http_status(error: *const sxt_error) -> u16 {
     guard(0, || sxt_error::get(error, "error").map_or(0, |e| e.http_status))
 }
 
-/// The server's RFC 7807 `title`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+/// The server's RFC 7807 `title` (control characters escaped, as in `sxt_error_message`; at most about 512
+/// bytes), or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
 #[no_mangle]
 pub extern "C" fn sxt_error_title(error: *const sxt_error) -> *const c_char {
     optional_text(error, |e| e.title.as_ref())
 }
 
-/// The server's RFC 7807 `detail`, or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
+/// The server's RFC 7807 `detail` (control characters escaped, as in `sxt_error_message`; at most about 512
+/// bytes), or NULL when it sent none. Owned by `error`: valid until `sxt_error_free`.
 #[no_mangle]
 pub extern "C" fn sxt_error_detail(error: *const sxt_error) -> *const c_char {
     optional_text(error, |e| e.detail.as_ref())

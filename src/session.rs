@@ -79,8 +79,9 @@ pub extern "C" fn sxt_refresh(session: *mut sxt_session, error_out: *mut *mut sx
 
 /// Logs out (`POST /v1/auth/logout`), which ends every session of this user on the server. Afterwards the
 /// session's tokens are wiped and every call on it but `sxt_session_free` gets `SXT_STATUS_LOGGED_OUT`. The
-/// handle must still be freed. A server answer of 401 (tokens already dead) counts as success; on a
-/// transport failure nothing changes and the call may be retried.
+/// handle must still be freed. A server answer of 401 (tokens already dead) counts as success; on any other
+/// failure (a transport failure, or a refusal such as 403, after which the server session may live on)
+/// nothing changes and the call may be retried.
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT` (already), transport and server codes.
 #[no_mangle]
@@ -131,7 +132,9 @@ pub extern "C" fn sxt_session_user_id(session: *const sxt_session, user_id_out: 
 /// `quotaExceeded`, `trial` and possibly more. Refreshes first when due; on a 401 renews once and retries.
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
-/// `SXT_STATUS_SESSION_EXPIRED`, transport and server codes.
+/// `SXT_STATUS_SESSION_EXPIRED`, transport and server codes; `SXT_STATUS_MALFORMED_RESPONSE` when the reply
+/// is not a JSON object or its `userId` is not this session's user (a token of another user never passes
+/// unnoticed).
 #[no_mangle]
 pub extern "C" fn sxt_session_token_info(session: *mut sxt_session, json_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
     string_result(session, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.token_info()?.to_string())))

@@ -48,7 +48,8 @@ pub enum Status {
     ResponseTooLarge = 103,
     /// The server answered with a redirect, which the library never follows.
     Redirect = 104,
-    /// The reply is not what the protocol says (bad JSON, missing field, wrong type).
+    /// The reply is not what the protocol says (bad JSON, missing field, wrong type, a token that is not a
+    /// bearer token, a challenge that is not printable ASCII, token info for another user).
     MalformedResponse = 105,
     /// HTTP 400: malformed request, bad or expired challenge, bad signature, bad join code.
     BadRequest = 200,

@@ -7,6 +7,8 @@
 //!
 //! Secrets never enter an error: messages are built from fixed text, argument *names*, server-provided
 //! `title`/`detail` (which the server controls and which never echo a token) and transport descriptions.
+//! No error text holds a control character: whatever a server sent is escaped (`\n`, `\u{1b}`), so a hostile
+//! server cannot forge log lines or terminal escapes in an application's logs.
 
 use std::fmt;
 
@@ -34,7 +36,8 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// The server answered with a redirect, which the library never follows.
     Redirect,
-    /// The reply is not what the protocol says (bad JSON, missing field, wrong type).
+    /// The reply is not what the protocol says (bad JSON, missing field, wrong type, a token that is not a
+    /// bearer token, a challenge that is not printable ASCII, token info for another user).
     MalformedResponse,
     /// HTTP 400: malformed request, bad or expired challenge, bad signature, bad join code.
     BadRequest,
@@ -147,9 +150,10 @@ impl Error {
         Error::with_message(kind, kind.description())
     }
 
-    /// An error with a message of the caller's. The message must not contain secrets.
+    /// An error with a message of the caller's (control characters escaped). The message must not contain
+    /// secrets.
     pub fn with_message(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), http_status: 0, title: None, detail: None, argument: None }
+        Error { kind, message: printable(message.into()), http_status: 0, title: None, detail: None, argument: None }
     }
 
     /// An error about the argument named `argument` (a parameter name, never its value); the message is
@@ -174,6 +178,7 @@ impl Error {
     /// An error for an HTTP status the server answered with, carrying its `title`/`detail`.
     pub fn http(status: u16, title: Option<String>, detail: Option<String>) -> Error {
         let kind = ErrorKind::from_http_status(status);
+        let (title, detail) = (title.map(printable), detail.map(printable));
         let mut message = format!("HTTP {status}");
         match (&title, &detail) {
             (Some(t), Some(d)) => message.push_str(&format!(": {t}: {d}")),
@@ -217,6 +222,14 @@ impl Error {
     }
 }
 
+/// `text` with every control character escaped (`\n`, `\t`, `\u{1b}`, ...); other text unchanged.
+fn printable(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}: {}", self.kind, self.message)
@@ -253,6 +266,17 @@ mod tests {
         assert!(e.message().contains("expired"));
         assert_eq!(Error::http(503, None, None).kind(), ErrorKind::ServerError);
         assert_eq!(Error::http(418, None, None).kind(), ErrorKind::ClientError);
+    }
+
+    #[test]
+    fn server_text_cannot_forge_log_lines() {
+        let e = Error::http(400, Some("Bad\rRequest".into()), Some("bad\n[INFO] login ok\u{1b}[31m".into()));
+        for text in [e.message(), e.title().unwrap(), e.detail().unwrap()] {
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+        }
+        assert_eq!(e.detail(), Some("bad\\n[INFO] login ok\\u{1b}[31m"));
+        assert!(Error::with_message(ErrorKind::Network, "a\tb").message().contains("a\\tb"));
+        assert_eq!(Error::http(400, None, Some("plain é".into())).detail(), Some("plain é"));
     }
 
     #[test]

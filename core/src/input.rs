@@ -12,9 +12,14 @@ pub const MAX_EMAIL_LEN: usize = 320;
 /// The longest `User-Agent` accepted.
 pub const MAX_USER_AGENT_LEN: usize = 256;
 
-/// A user id: 1 to [`MAX_USER_ID_LEN`] bytes, no control characters.
+/// A user id: 1 to [`MAX_USER_ID_LEN`] bytes, no control characters, and not `.` or `..` (in a URL path
+/// they are dot segments: `auth/idexists/..` would name another resource).
 pub fn check_user_id(user_id: &str) -> Result<()> {
-    check_text("user_id", user_id, MAX_USER_ID_LEN)
+    check_text("user_id", user_id, MAX_USER_ID_LEN)?;
+    if user_id == "." || user_id == ".." {
+        return Err(Error::argument(ErrorKind::InvalidArgument, "user_id", "is a dot segment (. or ..)"));
+    }
+    Ok(())
 }
 
 /// A join code, when one is given: as [`check_text`] with [`MAX_JOIN_CODE_LEN`].
@@ -57,6 +62,10 @@ mod tests {
         assert_eq!(check_user_id(&"a".repeat(257)).unwrap_err().kind(), ErrorKind::InvalidArgument);
         assert_eq!(check_user_id("a\nb").unwrap_err().kind(), ErrorKind::InvalidArgument);
         assert!(check_user_id("alice_01").is_ok());
+        for dots in [".", ".."] {
+            assert_eq!(check_user_id(dots).unwrap_err().argument_name(), Some("user_id"), "{dots}");
+        }
+        assert!(check_user_id("...").is_ok() && check_user_id(".alice").is_ok());
         assert!(check_join_code(None).is_ok());
         assert_eq!(check_join_code(Some("")).unwrap_err().argument_name(), Some("join_code"));
         assert_eq!(check_email(&"e".repeat(321)).unwrap_err().argument_name(), Some("email"));

@@ -28,13 +28,13 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Reply, Transport};
 use crate::keys::{PrivateKey, SCHEME};
 use crate::sign_in::{sign_in, Challenge, Service, SignedIn};
-use crate::wire::{self, TokenSet};
+use crate::wire::{self, Expiry, TokenSet};
 
 /// The absolute cap the service puts on a chain of refreshes from one sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The longest token lifetime believed, whatever the server says (400 days).
-const MAX_TOKEN_LIFETIME_MS: i64 = 400 * 24 * 60 * 60 * 1000;
+/// The longest token lifetime believed, whatever the server says: the session cap.
+const MAX_TOKEN_LIFETIME_MS: i64 = SESSION_LIFETIME.as_millis() as i64;
 
 /// After a failed renewal, automatic renewals wait this long before trying again, doubling with each further
 /// failure up to [`MAX_RETRY_DELAY`]; while the access token is valid, never past its expiry.
@@ -101,35 +101,76 @@ impl Tokens {
     fn from_reply(reply: &Reply, margin: Duration) -> Result<Tokens> {
         let set: TokenSet = wire::parse_token_set(&reply.body)?;
         let received = Instant::now();
-        let server_now_ms = server_now(reply.date, SystemTime::now());
-        // Capped, so an absurd expiry from a hostile server cannot overflow `Instant` (u64 nanoseconds on
-        // some platforms); no SxT token outlives its 24-hour session anyway.
-        let lifetime = |expires_ms: i64| {
-            Duration::from_millis(expires_ms.saturating_sub(server_now_ms).clamp(0, MAX_TOKEN_LIFETIME_MS) as u64)
-        };
-        let access_life = lifetime(set.access_expires_ms);
+        let clocks = Clocks::at(reply.date, SystemTime::now());
+        let access_life = clocks.lifetime(set.access_expires);
         let renew_before = margin.min(access_life / 2);
+        // A stated end of the session before the access token it came with is not believed.
+        let session_life = set.session_expires.map(|e| clocks.lifetime(e)).filter(|life| *life >= access_life);
         Ok(Tokens {
             access_expires_at: received + access_life,
             access_renew_at: received + access_life - renew_before,
-            refresh_expires_at: received + lifetime(set.refresh_expires_ms),
-            session_expires_at: set.session_expires_ms.map(|ms| received + lifetime(ms)),
-            access_expires_ms: set.access_expires_ms,
-            refresh_expires_ms: set.refresh_expires_ms,
+            refresh_expires_at: received + clocks.lifetime(set.refresh_expires),
+            session_expires_at: session_life.map(|life| received + life),
+            access_expires_ms: clocks.epoch_ms(set.access_expires),
+            refresh_expires_ms: clocks.epoch_ms(set.refresh_expires),
             access: set.access_token,
             refresh: set.refresh_token,
         })
     }
 }
 
+/// The two views of "now" a reply's expiries are read against, in epoch milliseconds.
+struct Clocks {
+    /// The server's, from its `Date` header (see [`server_now`]).
+    server_ms: i64,
+    /// The device's own.
+    local_ms: i64,
+}
+
+impl Clocks {
+    fn at(date: Option<SystemTime>, local: SystemTime) -> Clocks {
+        Clocks { server_ms: server_now(date, local), local_ms: epoch_ms(local) }
+    }
+
+    /// How long a token lives from now. An expiry is read against the server's clock when that gives a
+    /// lifetime in (0, 24 h] (no SxT token outlives its session); otherwise the server's `Date` is not
+    /// believed (a `Date` of 1970 would make an expired token look valid) and the local clock is used, the
+    /// result held to [0, 24 h]. So an absurd expiry can neither overflow `Instant` nor keep a token alive.
+    fn lifetime(&self, expiry: Expiry) -> Duration {
+        let ms = match expiry {
+            Expiry::InSeconds(s) => s.saturating_mul(1000).min(MAX_TOKEN_LIFETIME_MS),
+            Expiry::AtMs(at) => {
+                let by_server = at.saturating_sub(self.server_ms);
+                if by_server > 0 && by_server <= MAX_TOKEN_LIFETIME_MS {
+                    by_server
+                } else {
+                    at.saturating_sub(self.local_ms).clamp(0, MAX_TOKEN_LIFETIME_MS)
+                }
+            }
+        };
+        Duration::from_millis(ms as u64)
+    }
+
+    /// The expiry as an epoch time, as the server stated it (a lifetime counted from the server's now).
+    fn epoch_ms(&self, expiry: Expiry) -> i64 {
+        match expiry {
+            Expiry::AtMs(at) => at,
+            Expiry::InSeconds(s) => self.server_ms.saturating_add(s.saturating_mul(1000)),
+        }
+    }
+}
+
+fn epoch_ms(t: SystemTime) -> i64 {
+    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
 /// The server's time when it answered, in epoch milliseconds: the local clock clamped into the one-second window
 /// the `Date` header allows (`Date` has whole seconds). A correct local clock keeps its millisecond precision;
 /// a wrong one is overruled by the server's. Without a `Date` header, the local clock.
 fn server_now(date: Option<SystemTime>, local: SystemTime) -> i64 {
-    let ms = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     match date {
-        Some(d) => ms(local).clamp(ms(d), ms(d) + 999),
-        None => ms(local),
+        Some(d) => epoch_ms(local).clamp(epoch_ms(d), epoch_ms(d) + 999),
+        None => epoch_ms(local),
     }
 }
 
@@ -211,9 +252,28 @@ impl Session {
 
     /// `GET /v1/auth/validtoken`: what the server knows of the access token (userId, subscriptionId,
     /// sessionId, restricted, quotaExceeded, trial, ...), as JSON.
+    ///
+    /// Errors: as [`Session::access_token`]; [`ErrorKind::MalformedResponse`] when the reply is not a JSON
+    /// object, or names another user than this session's (a token set for another user must not pass
+    /// unnoticed).
     pub fn token_info(&self) -> Result<Value> {
-        self.with_access(|t, token| t.get("/v1/auth/validtoken", Some(token)))
-            .and_then(|r| wire::parse_json(&r.body))
+        let info = self
+            .with_access(|t, token| t.get("/v1/auth/validtoken", Some(token)))
+            .and_then(|r| wire::parse_json(&r.body))?;
+        if !info.is_object() {
+            return Err(Error::with_message(ErrorKind::MalformedResponse, "the token info is not a JSON object"));
+        }
+        match info.get("userId") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(u)) if *u == self.inner.user_id => {}
+            Some(_) => {
+                return Err(Error::with_message(
+                    ErrorKind::MalformedResponse,
+                    "the server says this session's token belongs to another user",
+                ))
+            }
+        }
+        Ok(info)
     }
 
     /// `GET /v1/auth/keys`: the user's keyring, as the JSON array the server returns.
@@ -241,7 +301,8 @@ impl Session {
 
     /// `POST /v1/auth/logout`, which ends every session of the user on the server. Afterwards every call on
     /// this session fails with [`ErrorKind::LoggedOut`] and the tokens are wiped. A 401 from the server (the tokens
-    /// were already dead) counts as success; a transport failure leaves the session as it was, to retry.
+    /// were already dead) counts as success; any other failure (a 403 included) leaves the session as it was,
+    /// to retry.
     pub fn logout(&self) -> Result<()> {
         let _gate = self.gate();
         let token = {
@@ -251,7 +312,8 @@ impl Session {
         };
         match self.inner.service.transport.post("/v1/auth/logout", Some(&token), None::<&()>) {
             Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::Unauthorized => {}
+            // 401: the tokens were already dead. A 403 is a refusal: the server session may live on.
+            Err(e) if e.http_status() == 401 => {}
             Err(e) => return Err(e),
         }
         let mut st = self.write_state();
@@ -410,17 +472,43 @@ mod tests {
 
     fn assert_send_sync<T: Send + Sync>() {}
 
+    fn tokens(body: String, date: Option<SystemTime>) -> Tokens {
+        Tokens::from_reply(&Reply { body: Zeroizing::new(body.into_bytes()), date }, Duration::from_secs(60)).unwrap()
+    }
+
+    fn set(access: i64, refresh: i64) -> String {
+        format!(r#"{{"accessToken":"a","refreshToken":"r","accessTokenExpires":{access},"refreshTokenExpires":{refresh}}}"#)
+    }
+
     #[test]
-    fn absurd_expiries_are_capped_not_overflowed() {
-        let body = format!(
-            r#"{{"accessToken":"a","refreshToken":"r","accessTokenExpires":{max},"refreshTokenExpires":{max},"sessionExpires":{max}}}"#,
-            max = i64::MAX
-        );
-        let reply = Reply { body: Zeroizing::new(body.into_bytes()), date: None };
-        let t = Tokens::from_reply(&reply, Duration::from_secs(60)).unwrap();
-        let cap = Duration::from_millis(MAX_TOKEN_LIFETIME_MS as u64);
-        assert!(t.access_expires_at <= Instant::now() + cap);
-        assert!(t.refresh_expires_at > Instant::now() + Duration::from_secs(86_400));
+    fn absurd_expiries_are_capped_at_the_session_lifetime_not_overflowed() {
+        let max = i64::MAX;
+        let t = tokens(format!(r#"{{"accessToken":"a","refreshToken":"r","accessTokenExpires":{max},"refreshTokenExpires":{max},"sessionExpires":{max}}}"#), None);
+        let now = Instant::now();
+        assert!(t.access_expires_at <= now + SESSION_LIFETIME);
+        assert!(t.refresh_expires_at <= now + SESSION_LIFETIME);
+        assert!(t.access_expires_at > now + SESSION_LIFETIME - Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_date_of_1970_does_not_revive_an_expired_token() {
+        let now = epoch_ms(SystemTime::now());
+        let t = tokens(set(now - 2000, now + 600_000), Some(SystemTime::UNIX_EPOCH));
+        assert!(t.access_expires_at <= Instant::now(), "expired 2 s ago by the local clock: expired");
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(4_000_000_000);
+        let t = tokens(set(now + 60_000, now + 600_000), Some(far));
+        let life = t.access_expires_at.saturating_duration_since(Instant::now());
+        assert!(life > Duration::from_secs(50) && life <= Duration::from_secs(60), "a Date in 2096 is not believed: {life:?}");
+    }
+
+    #[test]
+    fn relative_expiries_are_lifetimes_in_seconds() {
+        let t = tokens(set(1500, 1800), None);
+        let life = t.access_expires_at.saturating_duration_since(Instant::now());
+        assert!(life > Duration::from_secs(1490) && life <= Duration::from_secs(1500), "{life:?}");
+        assert!(t.access_renew_at > Instant::now(), "fresh, not due: no sign-in on every call");
+        let now = epoch_ms(SystemTime::now());
+        assert!((t.access_expires_ms - (now + 1_500_000)).abs() < 5000, "reported as an epoch time");
     }
 
     #[test]

@@ -102,7 +102,10 @@ fn replies() {
     ];
     no_panic("token set", seeds, |b| {
         if let Ok(t) = wire::parse_token_set(b) {
-            assert!(!t.access_token.is_empty() && t.access_expires_ms > 0 && t.refresh_expires_ms > 0);
+            let positive = |e: wire::Expiry| matches!(e, wire::Expiry::AtMs(n) | wire::Expiry::InSeconds(n) if n > 0);
+            assert!(!t.access_token.is_empty() && positive(t.access_expires) && positive(t.refresh_expires));
+            wire::check_bearer_token("accessToken", &t.access_token).unwrap();
+            wire::check_bearer_token("refreshToken", &t.refresh_token).unwrap();
         }
     });
     no_panic("auth code", seeds, |b| drop(wire::parse_auth_code(b)));

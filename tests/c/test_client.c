@@ -367,6 +367,8 @@ static void test_sign_in(const h_server *server) {
     expect_user_id_refused(client, key, long_user, SXT_STATUS_INVALID_ARGUMENT);
     expect_user_id_refused(client, key, "a\nb", SXT_STATUS_INVALID_ARGUMENT);
     expect_user_id_refused(client, key, "tab\there", SXT_STATUS_INVALID_ARGUMENT);
+    expect_user_id_refused(client, key, ".", SXT_STATUS_INVALID_ARGUMENT);  /* dot segments never reach a path */
+    expect_user_id_refused(client, key, "..", SXT_STATUS_INVALID_ARGUMENT);
     expect_user_id_refused(client, key, "\xff\xfe", SXT_STATUS_INVALID_UTF8);
     long_user[200] = '\0'; /* fine for the library, too long for the server (128) */
     expect_user_id_refused(client, key, long_user, SXT_STATUS_BAD_REQUEST);
