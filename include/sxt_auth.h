@@ -29,8 +29,9 @@
  *    handle (NULL, freed, of another type) SXT_STATUS_INVALID_HANDLE. Strings are NUL-terminated UTF-8.
  *  - Memory: everything the library hands out is released by the library: handles with their own
  *    `sxt_*_free`, strings with `sxt_string_free` (which wipes them: they may be keys or tokens). Never call
- *    free() on them. Every free function accepts NULL, and a second free of a handle is a no-op (of a
- *    string too, while fewer than 256 other strings were freed in between: see sxt_string_free).
+ *    free() on them. Every free function accepts NULL, and a second free of a handle is a no-op. A second
+ *    free of a string is a no-op only while fewer than 256 other strings were freed in between; after
+ *    that it is undefined behaviour (see sxt_string_free): set the pointer to NULL once freed.
  *  - Handles are ids, not addresses: using one after it was freed gives SXT_STATUS_INVALID_HANDLE, never
  *    undefined behaviour, and freeing one while another thread is inside a call on it is safe.
  *  - Threads: every handle may be used from any thread; clients and sessions from many threads at once.
@@ -589,12 +590,15 @@ const char *sxt_status_description(int32_t status);
 const char *sxt_version(void);
 
 /**
- * Wipes and releases a string this library handed out. NULL and a pointer this library did not hand out are
- * ignored (never `free()` a library string yourself, and never pass one of yours here: it is ignored, not
- * freed). A second free of the same string is ignored too, as long as fewer than 256 other library strings
- * were freed in between (the memory of freed strings is held back that long so their addresses cannot be
- * reused; after that a stale pointer may name a newer string). Must not race with another thread still
- * reading the string.
+ * Wipes and releases a string this library handed out: every byte it was allocated with, even if the caller
+ * wrote a NUL into it. NULL and a pointer this library did not hand out are ignored (never `free()` a library
+ * string yourself, and never pass one of yours here: it is ignored, not freed).
+ *
+ * **A second free is undefined behaviour once 256 other library strings have been freed since the first.**
+ * Within that window it is ignored (the memory of freed strings is held back, wiped, so their addresses
+ * cannot be reused); after it the stale pointer may be the address of a newer string, which a second free
+ * would release while its owner still uses it. Set your pointer to NULL after freeing it. Handles have no
+ * such limit. Must not race with another thread still reading the string.
  */
 void sxt_string_free(char *string);
 

@@ -15,12 +15,15 @@ pub extern "C" fn sxt_version() -> *const c_char {
     VERSION.as_ptr()
 }
 
-/// Wipes and releases a string this library handed out. NULL and a pointer this library did not hand out are
-/// ignored (never `free()` a library string yourself, and never pass one of yours here: it is ignored, not
-/// freed). A second free of the same string is ignored too, as long as fewer than 256 other library strings
-/// were freed in between (the memory of freed strings is held back that long so their addresses cannot be
-/// reused; after that a stale pointer may name a newer string). Must not race with another thread still
-/// reading the string.
+/// Wipes and releases a string this library handed out: every byte it was allocated with, even if the caller
+/// wrote a NUL into it. NULL and a pointer this library did not hand out are ignored (never `free()` a library
+/// string yourself, and never pass one of yours here: it is ignored, not freed).
+///
+/// **A second free is undefined behaviour once 256 other library strings have been freed since the first.**
+/// Within that window it is ignored (the memory of freed strings is held back, wiped, so their addresses
+/// cannot be reused); after it the stale pointer may be the address of a newer string, which a second free
+/// would release while its owner still uses it. Set your pointer to NULL after freeing it. Handles have no
+/// such limit. Must not race with another thread still reading the string.
 #[no_mangle]
 pub extern "C" fn sxt_string_free(string: *mut c_char) {
     // SAFETY: `strings::free` only touches pointers it handed out itself.

@@ -4,15 +4,18 @@
 //! arguments documented as optional) and invalid UTF-8 is [`Status::InvalidUtf8`], both naming the argument.
 //!
 //! Out: strings handed to C are allocated here and released only by `sxt_string_free`, which wipes their bytes
-//! (they may hold keys or tokens) before freeing. Every string handed out is recorded, so `sxt_string_free` on
-//! a pointer that is not live (freed already, or never ours) is a harmless no-op instead of heap corruption.
+//! (they may hold keys or tokens) before freeing. Every string handed out is recorded with its allocation's
+//! length, so `sxt_string_free` wipes and releases exactly what was allocated whatever C wrote into the string
+//! (a NUL written into a returned key shortens nothing), and a pointer that is not live (freed already, or
+//! never ours) is a harmless no-op instead of heap corruption.
 //!
 //! Strings are plain `char *`, so an address can only be told apart from a later string's while the allocator
 //! cannot reuse it. Freed strings therefore wait, wiped, in a quarantine of [`QUARANTINE`] buffers before their
 //! memory goes back to the allocator: a second free is a no-op as long as fewer than that many strings were
-//! freed in between.
+//! freed in between. After that a stale pointer may be the address of a newer string, and freeing it again
+//! frees that string: undefined behaviour, stated in the header.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::ffi::{c_char, CStr, CString};
 
 use once_cell::sync::Lazy;
@@ -24,14 +27,14 @@ use crate::status::{CError, CResult, Status};
 pub(crate) const QUARANTINE: usize = 256;
 
 struct Registry {
-    /// Addresses of the live strings handed to C.
-    live: HashSet<usize>,
+    /// The live strings handed to C: address -> length of the allocation (the terminating NUL included).
+    live: HashMap<usize, usize>,
     /// Wiped buffers of recently freed strings, oldest first; holding them keeps their addresses unused.
-    quarantine: VecDeque<Vec<u8>>,
+    quarantine: VecDeque<Box<[u8]>>,
 }
 
 static REGISTRY: Lazy<Mutex<Registry>> =
-    Lazy::new(|| Mutex::new(Registry { live: HashSet::new(), quarantine: VecDeque::new() }));
+    Lazy::new(|| Mutex::new(Registry { live: HashMap::new(), quarantine: VecDeque::new() }));
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
@@ -65,8 +68,10 @@ pub(crate) unsafe fn opt_arg<'a>(p: *const c_char, name: &'static str) -> CResul
 /// Errors: [`Status::Internal`] if `s` contains a NUL byte (no string this library produces does).
 pub(crate) fn into_c(s: &str) -> CResult<*mut c_char> {
     let c = CString::new(s).map_err(|_| CError::new(Status::Internal, "string with an embedded NUL"))?;
-    let p = c.into_raw();
-    registry().live.insert(p as usize);
+    let bytes: Box<[u8]> = c.into_bytes_with_nul().into_boxed_slice();
+    let len = bytes.len();
+    let p = Box::into_raw(bytes) as *mut u8 as *mut c_char;
+    registry().live.insert(p as usize, len);
     Ok(p)
 }
 
@@ -79,12 +84,13 @@ pub(crate) unsafe fn free(p: *mut c_char) {
         return;
     }
     let mut reg = registry();
-    if !reg.live.remove(&(p as usize)) {
+    let Some(len) = reg.live.remove(&(p as usize)) else {
         return;
-    }
-    // Take ownership back at its full length, wipe it, and park the buffer (its allocation stays in place).
-    let mut bytes = CString::from_raw(p).into_bytes_with_nul();
-    zeroize::Zeroize::zeroize(bytes.as_mut_slice());
+    };
+    // Take ownership back at the length it was allocated with (not strlen: C may have written a NUL into it),
+    // wipe all of it, and park the buffer (its allocation stays in place).
+    let mut bytes: Box<[u8]> = Box::from_raw(std::ptr::slice_from_raw_parts_mut(p as *mut u8, len));
+    zeroize::Zeroize::zeroize(&mut bytes[..]);
     reg.quarantine.push_back(bytes);
     let evicted = if reg.quarantine.len() > QUARANTINE { reg.quarantine.pop_front() } else { None };
     drop(reg);
@@ -114,6 +120,20 @@ mod tests {
         let parked = reg.quarantine.iter().find(|b| b.as_ptr() == p as *const u8).expect("quarantined");
         assert_eq!(parked.len(), secret.len() + 1);
         assert!(parked.iter().all(|b| *b == 0), "wiped before release");
+    }
+
+    #[test]
+    fn a_nul_written_by_c_shortens_neither_the_wipe_nor_the_release() {
+        let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let secret = "Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc=";
+        let p = into_c(secret).unwrap();
+        // What a C caller may do: priv[8] = 0.
+        unsafe { *p.add(8) = 0 };
+        unsafe { free(p) };
+        let reg = registry();
+        let parked = reg.quarantine.iter().find(|b| b.as_ptr() == p as *const u8).expect("quarantined");
+        assert_eq!(parked.len(), secret.len() + 1, "released at the length it was allocated with");
+        assert!(parked.iter().all(|b| *b == 0), "every byte wiped, past the NUL too");
     }
 
     #[test]

@@ -373,6 +373,9 @@ static void test_wrong_types_and_forgeries(const h_server *server) {
     sxt_client_options_free(opts);
 }
 
+#define SEED_FOR_STRINGS "Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc="
+#define PUBLIC_FOR_STRINGS "jx2dxJGVfC1cppytY0zUGoITMn2UsYaVBvTBHh9Cjhs="
+
 static void test_error_accessors_lifetime(void) {
     sxt_error *err = NULL;
     char *out = NULL;
@@ -390,9 +393,46 @@ static void test_error_accessors_lifetime(void) {
     CHECK(out == NULL);
 }
 
+/* Strings: a NUL written into a returned string changes nothing for sxt_string_free (the allocation's own
+ * length is freed, which ASan and valgrind check), and the 256-free window in which a second free is a no-op. */
+static void test_string_free_window(void) {
+    enum { WINDOW = 256 };
+    char *stale = NULL;
+    char *other = NULL;
+    char *keep[8];
+    size_t before = sxt_live_objects();
+    int i;
+    h_section("strings: a NUL written by the caller; a second free within the 256-free window");
+    CHECK_STATUS(sxt_key_public(SEED_FOR_STRINGS, &stale, NULL), SXT_STATUS_OK);
+    if (stale != NULL) {
+        stale[8] = '\0'; /* what a caller may do to a key it no longer wants to show */
+    }
+    sxt_string_free(stale);
+    CHECK(sxt_live_objects() == before);
+    /* WINDOW - 1 other strings freed after it: the second free of `stale` must still be a no-op. */
+    for (i = 0; i < WINDOW - 1; i++) {
+        other = NULL;
+        CHECK_STATUS(sxt_key_public(SEED_FOR_STRINGS, &other, NULL), SXT_STATUS_OK);
+        sxt_string_free(other);
+    }
+    for (i = 0; i < 8; i++) {
+        keep[i] = NULL;
+        CHECK_STATUS(sxt_key_public(SEED_FOR_STRINGS, &keep[i], NULL), SXT_STATUS_OK);
+        CHECK(keep[i] != stale); /* its address is still held back */
+    }
+    sxt_string_free(stale); /* within the window: ignored */
+    CHECK(sxt_live_objects() == before + 8);
+    for (i = 0; i < 8; i++) {
+        CHECK_STR(keep[i], PUBLIC_FOR_STRINGS); /* the newer strings are intact */
+        sxt_string_free(keep[i]);
+    }
+    CHECK(sxt_live_objects() == before);
+}
+
 int main(void) {
     h_server server;
     test_error_accessors_lifetime();
+    test_string_free_window();
     if (h_server_start(&server, false, NO_ARGS)) {
         test_null_everywhere(&server);
         test_error_out_untouched_on_success(&server);
