@@ -30,6 +30,10 @@ OPTIONS:
     --refresh-ttl SECS      Lifetime of a refresh token [default: 1800]
     --session-ttl SECS      Absolute lifetime of a login session, across refreshes [default: 86400]
     --join-code-ttl SECS    How long join codes stay valid after start-up [default: 86400]
+    --request-timeout SECS  Time a request gets from its headers to its answer (a body dripped
+                            slower than this gets 408 and the connection is closed) [default: 10]
+    --max-connections N     Open connections served at once; one more is answered 503 and
+                            closed [default: 1024]
     -h, --help              Print this help
     -V, --version           Print the version
 
@@ -58,6 +62,8 @@ pub struct Config {
     pub refresh_ttl: u64,
     pub session_ttl: u64,
     pub join_code_ttl: u64,
+    pub request_timeout: u64,
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -73,6 +79,8 @@ impl Default for Config {
             refresh_ttl: 30 * 60,
             session_ttl: 24 * 60 * 60,
             join_code_ttl: 24 * 60 * 60,
+            request_timeout: 10,
+            max_connections: 1024,
         }
     }
 }
@@ -139,6 +147,19 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
             "--refresh-ttl" => cfg.refresh_ttl = secs(&name, &value("SECS")?)?,
             "--session-ttl" => cfg.session_ttl = secs(&name, &value("SECS")?)?,
             "--join-code-ttl" => cfg.join_code_ttl = secs(&name, &value("SECS")?)?,
+            "--request-timeout" => {
+                cfg.request_timeout = secs(&name, &value("SECS")?)?;
+                if cfg.request_timeout > 3600 {
+                    return Err("--request-timeout: at most 3600 seconds".into());
+                }
+            }
+            "--max-connections" => {
+                let v = value("N")?;
+                cfg.max_connections = match v.parse::<usize>() {
+                    Ok(n) if (1..=65_536).contains(&n) => n,
+                    _ => return Err(format!("--max-connections: `{v}` is not a number between 1 and 65536")),
+                };
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
         if inline.is_some() && matches!(name.as_str(), "--tls" | "--require-join-code") {

@@ -103,7 +103,7 @@ async fn run(config: cli::Config) -> Result<(), String> {
     };
 
     let state = Arc::new(state::AuthState::new(state::Policy::from_config(&config)));
-    let app = routes::router(state.clone());
+    let app = routes::with_request_timeout(routes::router(state.clone()), Duration::from_secs(config.request_timeout));
 
     // Purge expired challenges, tokens and sessions in the background.
     let purger = {
@@ -127,7 +127,7 @@ async fn run(config: cli::Config) -> Result<(), String> {
             .map_err(|e| format!("cannot write to stdout: {e}"))?;
     }
 
-    serve::serve(listener, tls, app, stop).await;
+    serve::serve(listener, tls, app, config.max_connections, stop).await;
     purger.abort();
     let _ = writeln!(std::io::stderr(), "shutting down");
     Ok(())

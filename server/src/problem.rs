@@ -20,7 +20,7 @@ pub struct Problem {
 pub const JWT_FAILED: &str = "JWT authorization failed";
 
 impl Problem {
-    fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
         Problem { status, kind, title, detail: detail.into() }
     }
 

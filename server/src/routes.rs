@@ -304,5 +304,26 @@ async fn log_and_harden(req: Request, next: Next) -> Response {
     resp
 }
 
+/// `router` with a deadline for each request, from its headers to its answer: a client that drips its body
+/// slower than that gets 408 and its connection is closed, so it cannot hold a connection forever.
+pub fn with_request_timeout(router: Router, timeout: std::time::Duration) -> Router {
+    router.layer(middleware::from_fn(move |req: Request, next: Next| async move {
+        match tokio::time::timeout(timeout, next.run(req)).await {
+            Ok(resp) => resp,
+            Err(_) => {
+                let mut resp = Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request-timeout",
+                    "Request Timeout",
+                    format!("the request was not complete within {} s", timeout.as_secs()),
+                )
+                .into_response();
+                resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                resp
+            }
+        }
+    }))
+}
+
 #[cfg(test)]
 mod tests;

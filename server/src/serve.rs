@@ -3,6 +3,8 @@
 
 use std::future::Future;
 use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -25,15 +27,33 @@ fn log(line: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
+/// What a connection over the cap is told before it is closed.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n\
+connection: close\r\ncontent-length: 102\r\n\r\n\
+{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too many open connections\"}";
+
+/// Counts a connection while it is open.
+struct Open(Arc<AtomicUsize>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then lets open
-/// connections finish their current request (up to a few seconds).
+/// connections finish their current request (up to a few seconds). At most
+/// `max_connections` are served at once: one more is answered 503 and closed at
+/// once, so slow or idle clients cannot make others wait.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     app: Router,
+    max_connections: usize,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
+    let open = Arc::new(AtomicUsize::new(0));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, _peer) = tokio::select! {
@@ -49,10 +69,22 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        if open.fetch_add(1, Ordering::SeqCst) >= max_connections {
+            open.fetch_sub(1, Ordering::SeqCst);
+            // Plain HTTP, also on a TLS listener: the client is refused either way, and no handshake is spent.
+            tokio::spawn(async move {
+                if let Ok(Ok(())) = tokio::time::timeout(Duration::from_secs(1), stream.writable()).await {
+                    let _ = stream.try_write(BUSY);
+                }
+            });
+            continue;
+        }
+        let counted = Open(Arc::clone(&open));
         let watcher = graceful.watcher();
         let app = app.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
+            let _counted = counted;
             match tls {
                 None => serve_connection(stream, app, watcher).await,
                 Some(acceptor) => {

@@ -3,10 +3,16 @@
 //!
 //! One mutex guards everything. Each request holds it for a few map operations
 //! (signature checks happen outside it), which is plenty for a test server.
-//! Expired challenges, tokens and sessions are purged periodically and whenever
-//! the challenge table grows large, so memory stays bounded.
+//!
+//! Memory is bounded, and no request does work proportional to the tables:
+//! challenges are kept in issue order and expired ones are dropped from the
+//! front a few at a time; each user id holds at most a few outstanding
+//! challenges (a new one evicts that user's oldest), and a full table evicts the
+//! oldest challenge rather than refusing everyone. Users, sessions per user,
+//! sessions overall and tokens per session are capped ([`Limits`]). Expired
+//! tokens and sessions are also purged once a second.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -17,10 +23,38 @@ use serde::Serialize;
 use crate::crypto;
 use crate::problem::Problem;
 
-/// Outstanding challenges beyond which new ones are refused (after a purge).
-const MAX_CHALLENGES: usize = 100_000;
 /// Keys one user may hold.
 const MAX_KEYS_PER_USER: usize = 32;
+
+/// Size bounds of the in-memory tables.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Outstanding challenges; a new one beyond this evicts the oldest.
+    pub max_challenges: usize,
+    /// Outstanding challenges of one user id; a new one beyond this evicts that user's oldest.
+    pub max_challenges_per_user: usize,
+    /// Registered users; registration beyond this is refused (503).
+    pub max_users: usize,
+    /// Live sessions of one user; a new sign-in beyond this ends that user's oldest session.
+    pub max_sessions_per_user: usize,
+    /// Live sessions overall; a sign-in beyond this (after purging expired ones) is refused (503).
+    pub max_sessions: usize,
+    /// Live tokens of one session (each refresh adds an access token); beyond this the oldest is revoked.
+    pub max_tokens_per_session: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_challenges: 100_000,
+            max_challenges_per_user: 16,
+            max_users: 100_000,
+            max_sessions_per_user: 64,
+            max_sessions: 200_000,
+            max_tokens_per_session: 8,
+        }
+    }
+}
 
 /// Wall-clock time in epoch milliseconds. Tests can move it forward.
 #[derive(Default)]
@@ -50,6 +84,7 @@ pub struct Policy {
     pub join_code_ttl_ms: u64,
     pub join_codes: Vec<String>,
     pub require_join_code: bool,
+    pub limits: Limits,
 }
 
 impl Policy {
@@ -62,6 +97,7 @@ impl Policy {
             join_code_ttl_ms: c.join_code_ttl * 1000,
             join_codes: c.join_codes.clone(),
             require_join_code: c.require_join_code,
+            limits: Limits::default(),
         }
     }
 }
@@ -116,14 +152,22 @@ struct Session {
     user_id: String,
     /// Absolute end of the session: no token outlives it.
     expires_ms: u64,
+    /// Its tokens, oldest first.
+    tokens: VecDeque<String>,
 }
 
 #[derive(Default)]
 struct Store {
     users: HashMap<String, User>,
     challenges: HashMap<String, Challenge>,
+    /// Challenge codes in issue order (so in expiry order); codes already taken are skipped when reached.
+    challenge_order: VecDeque<String>,
+    /// Each user id's outstanding challenge codes, oldest first.
+    challenges_by_user: HashMap<String, VecDeque<String>>,
     tokens: HashMap<String, TokenEntry>,
     sessions: HashMap<String, Session>,
+    /// Each user's live session ids, oldest first.
+    sessions_by_user: HashMap<String, VecDeque<String>>,
 }
 
 /// The token set returned by `auth/token` and `auth/refresh`.
@@ -220,11 +264,19 @@ impl AuthState {
         prefix: &str,
         now: u64,
     ) -> Result<String, Problem> {
-        if store.challenges.len() >= MAX_CHALLENGES / 2 {
-            store.purge(now);
+        let limits = &self.policy.limits;
+        store.drop_expired_challenges(now);
+        let oldest_of_user = store
+            .challenges_by_user
+            .get(user_id)
+            .filter(|codes| codes.len() >= limits.max_challenges_per_user)
+            .and_then(|codes| codes.front().cloned());
+        if let Some(code) = oldest_of_user {
+            store.remove_challenge(&code);
         }
-        if store.challenges.len() >= MAX_CHALLENGES {
-            return Err(Problem::unavailable("too many outstanding challenges; retry shortly"));
+        while store.challenges.len() >= limits.max_challenges {
+            let Some(code) = store.challenge_order.pop_front() else { break };
+            store.remove_challenge(&code);
         }
         // The optional prefix becomes part of the authCode, so the client signs
         // it too ("sign in to ...: <code>" style messages for wallets).
@@ -237,6 +289,13 @@ impl AuthState {
                 expires_ms: now + self.policy.challenge_ttl_ms,
             },
         );
+        store.challenge_order.push_back(code.clone());
+        store.challenges_by_user.entry(user_id.to_string()).or_default().push_back(code.clone());
+        if store.challenge_order.len() > 2 * limits.max_challenges + 1024 {
+            // Mostly codes already taken: keep the queue proportional to the table.
+            let live = &store.challenges;
+            store.challenge_order.retain(|c| live.contains_key(c));
+        }
         Ok(code)
     }
 
@@ -266,8 +325,7 @@ impl AuthState {
     /// checking it belongs to `user_id`.
     fn take_challenge(store: &mut Store, code: &str, user_id: &str, now: u64) -> Result<Challenge, Problem> {
         let ch = store
-            .challenges
-            .remove(code)
+            .remove_challenge(code)
             .ok_or_else(|| Problem::bad_challenge("unknown or already used authCode"))?;
         if ch.expires_ms <= now {
             return Err(Problem::bad_challenge("authCode has expired; request a new one"));
@@ -305,6 +363,12 @@ impl AuthState {
                 }
             }
             None => {
+                if store.users.len() >= self.policy.limits.max_users {
+                    return Err(Problem::unavailable(format!(
+                        "this server holds its maximum of {} users; restart it or raise its limits",
+                        self.policy.limits.max_users
+                    )));
+                }
                 // Registration. The join code was checked when the challenge was
                 // issued; it may have expired since.
                 let subscription_id = match &join_code {
@@ -331,11 +395,31 @@ impl AuthState {
             }
         }
 
+        let limits = &self.policy.limits;
+        if store.sessions.len() >= limits.max_sessions {
+            store.purge(now);
+            if store.sessions.len() >= limits.max_sessions {
+                return Err(Problem::unavailable(format!(
+                    "this server holds its maximum of {} live sessions; retry when some expire",
+                    limits.max_sessions
+                )));
+            }
+        }
+        let oldest = store
+            .sessions_by_user
+            .get(user_id)
+            .filter(|ids| ids.len() >= limits.max_sessions_per_user)
+            .and_then(|ids| ids.front().cloned());
+        if let Some(id) = oldest {
+            store.end_session(&id);
+        }
         let session_id = crypto::new_session_id();
         let session_end = now + self.policy.session_ttl_ms;
-        store
-            .sessions
-            .insert(session_id.clone(), Session { user_id: user_id.to_string(), expires_ms: session_end });
+        store.sessions.insert(
+            session_id.clone(),
+            Session { user_id: user_id.to_string(), expires_ms: session_end, tokens: VecDeque::new() },
+        );
+        store.sessions_by_user.entry(user_id.to_string()).or_default().push_back(session_id.clone());
         Ok(self.issue_pair(&mut store, user_id, &session_id, session_end, now))
     }
 
@@ -367,6 +451,17 @@ impl AuthState {
                     expires_ms,
                 },
             );
+        }
+        let max = self.policy.limits.max_tokens_per_session.max(2);
+        let Store { sessions, tokens, .. } = store;
+        if let Some(session) = sessions.get_mut(session_id) {
+            session.tokens.push_back(set.access_token.clone());
+            session.tokens.push_back(set.refresh_token.clone());
+            while session.tokens.len() > max {
+                if let Some(old) = session.tokens.pop_front() {
+                    tokens.remove(&old);
+                }
+            }
         }
         set
     }
@@ -410,6 +505,9 @@ impl AuthState {
         let mut store = self.store();
         let entry = Self::check_token(&store, refresh_token, Some(TokenKind::Refresh), now)?;
         store.tokens.remove(refresh_token);
+        if let Some(session) = store.sessions.get_mut(&entry.session_id) {
+            session.tokens.retain(|t| t != refresh_token);
+        }
         let session_end = store.sessions[&entry.session_id].expires_ms;
         Ok(self.issue_pair(&mut store, &entry.user_id, &entry.session_id, session_end, now))
     }
@@ -420,9 +518,20 @@ impl AuthState {
         let mut store = self.store();
         let entry = Self::check_token(&store, token, None, now)?;
         let user = entry.user_id;
-        store.sessions.retain(|_, s| s.user_id != user);
-        store.tokens.retain(|_, t| t.user_id != user);
-        store.challenges.retain(|_, c| !(c.user_id == user && c.purpose == Purpose::AddKey));
+        for id in store.sessions_by_user.get(&user).cloned().unwrap_or_default() {
+            store.end_session(&id);
+        }
+        let add_key_codes: Vec<String> = store
+            .challenges_by_user
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .filter(|code| store.challenges.get(*code).is_some_and(|c| c.purpose == Purpose::AddKey))
+            .cloned()
+            .collect();
+        for code in add_key_codes {
+            store.remove_challenge(&code);
+        }
         Ok(())
     }
 
@@ -515,10 +624,57 @@ impl AuthState {
 }
 
 impl Store {
+    /// Drops expired challenges and expired or ended sessions with their tokens.
     fn purge(&mut self, now: u64) {
-        self.challenges.retain(|_, c| c.expires_ms > now);
-        self.sessions.retain(|_, s| s.expires_ms > now);
+        self.drop_expired_challenges(now);
+        let ended: Vec<String> = self.sessions.iter().filter(|(_, s)| s.expires_ms <= now).map(|(id, _)| id.clone()).collect();
+        for id in ended {
+            self.end_session(&id);
+        }
         let sessions = &self.sessions;
         self.tokens.retain(|_, t| t.expires_ms > now && sessions.contains_key(&t.session_id));
+        for session in self.sessions.values_mut() {
+            let tokens = &self.tokens;
+            session.tokens.retain(|t| tokens.contains_key(t));
+        }
+    }
+
+    /// Drops the expired challenges at the front of the issue order: work proportional to what expired.
+    fn drop_expired_challenges(&mut self, now: u64) {
+        while let Some(code) = self.challenge_order.front() {
+            match self.challenges.get(code) {
+                Some(c) if c.expires_ms > now => break,
+                _ => {
+                    let code = self.challenge_order.pop_front().unwrap_or_default();
+                    self.remove_challenge(&code);
+                }
+            }
+        }
+    }
+
+    /// Removes one challenge from every index (its place in the issue order is skipped when reached).
+    fn remove_challenge(&mut self, code: &str) -> Option<Challenge> {
+        let ch = self.challenges.remove(code)?;
+        if let Some(codes) = self.challenges_by_user.get_mut(&ch.user_id) {
+            codes.retain(|c| c != code);
+            if codes.is_empty() {
+                self.challenges_by_user.remove(&ch.user_id);
+            }
+        }
+        Some(ch)
+    }
+
+    /// Ends one session and revokes its tokens.
+    fn end_session(&mut self, id: &str) {
+        let Some(session) = self.sessions.remove(id) else { return };
+        for token in &session.tokens {
+            self.tokens.remove(token);
+        }
+        if let Some(ids) = self.sessions_by_user.get_mut(&session.user_id) {
+            ids.retain(|s| s != id);
+            if ids.is_empty() {
+                self.sessions_by_user.remove(&session.user_id);
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! requests signed by real Ed25519 keys and a clock the tests can move.
 
 use super::*;
-use crate::state::Policy;
+use crate::state::{Limits, Policy};
 use axum::body::Body;
 use axum::http::{Method, Request as HttpRequest};
 use base64::engine::general_purpose::STANDARD;
@@ -24,6 +24,7 @@ fn policy() -> Policy {
         join_code_ttl_ms: 86_400_000,
         join_codes: vec!["TEAM".into(), "OTHER".into()],
         require_join_code: false,
+        limits: Limits::default(),
     }
 }
 
@@ -587,4 +588,89 @@ async fn expired_entries_are_purged() {
     s.state.clock.advance(86_400_001);
     s.state.purge_expired();
     assert_eq!(s.state.counts(), (1, 0, 0, 0));
+}
+
+fn small(limits: Limits) -> Policy {
+    Policy { limits, ..policy() }
+}
+
+#[tokio::test]
+async fn a_flood_of_challenges_locks_nobody_out() {
+    // More challenges than the table holds, for many user ids: the oldest are evicted, nobody gets a 503.
+    let s = Server::new(small(Limits { max_challenges: 200, ..Limits::default() }));
+    for i in 0..1000 {
+        s.code(json!({ "userId": format!("flood{i}") })).await;
+    }
+    assert_eq!(s.state.counts().1, 200, "the table stays at its bound");
+    let key = Key::from_seed(SEED_1);
+    s.login("alice", &key).await;
+}
+
+#[tokio::test]
+async fn one_user_id_holds_a_bounded_number_of_challenges_oldest_evicted() {
+    let s = Server::new(small(Limits { max_challenges_per_user: 4, ..Limits::default() }));
+    let key = Key::from_seed(SEED_1);
+    let codes: Vec<String> = issue_codes(&s, "alice", 6).await;
+    assert_eq!(s.state.counts().1, 4);
+    for old in &codes[..2] {
+        s.token_with("alice", old, &key).await.problem(400);
+    }
+    let r = s.token_with("alice", &codes[5], &key).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Another user id is not affected by alice's.
+    s.login("bob", &Key::from_seed(SEED_2)).await;
+}
+
+async fn issue_codes(s: &Server, user: &str, n: usize) -> Vec<String> {
+    let mut codes = Vec::new();
+    for _ in 0..n {
+        codes.push(s.code(json!({ "userId": user })).await);
+    }
+    codes
+}
+
+#[tokio::test]
+async fn expired_challenges_are_dropped_as_new_ones_come_without_a_full_purge() {
+    let s = Server::new(policy());
+    for i in 0..50 {
+        s.code(json!({ "userId": format!("u{i}") })).await;
+    }
+    s.state.clock.advance(30_001);
+    s.code(json!({ "userId": "fresh" })).await;
+    assert_eq!(s.state.counts().1, 1, "the expired ones went as the new one came");
+}
+
+#[tokio::test]
+async fn users_sessions_and_tokens_are_bounded() {
+    let s = Server::new(small(Limits { max_users: 2, max_sessions_per_user: 3, max_tokens_per_session: 4, ..Limits::default() }));
+    let key = Key::from_seed(SEED_1);
+    s.login("u1", &key).await;
+    s.login("u2", &Key::from_seed(SEED_2)).await;
+    let code = s.code(json!({ "userId": "u3" })).await;
+    let p = s.token_with("u3", &code, &Key::random(3)).await.problem(503);
+    assert!(p["detail"].as_str().unwrap().contains("maximum of 2 users"), "{p}");
+
+    // Sessions per user: the fourth sign-in ends the first session.
+    let first = s.login("u1", &key).await;
+    for _ in 0..3 {
+        s.login("u1", &key).await;
+    }
+    s.get_auth("/v1/auth/validtoken", &tok(&first, "accessToken")).await.problem(401);
+    let (_, _, tokens, sessions) = s.state.counts();
+    assert_eq!(sessions, 4, "three for u1, one for u2");
+
+    // Tokens per session: refreshes revoke the oldest access tokens beyond the bound.
+    let mut set = s.login("u2", &Key::from_seed(SEED_2)).await;
+    let first_access = tok(&set, "accessToken");
+    for _ in 0..5 {
+        let r = s.post_auth("/v1/auth/refresh", &tok(&set, "refreshToken")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        set = r.json();
+    }
+    s.get_auth("/v1/auth/validtoken", &first_access).await.problem(401);
+    let r = s.get_auth("/v1/auth/validtoken", &tok(&set, "accessToken")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (_, _, tokens_after, sessions_after) = s.state.counts();
+    assert!(tokens_after <= sessions_after * 4, "{tokens_after} tokens for {sessions_after} sessions");
+    assert!(tokens <= sessions * 4);
 }
