@@ -36,7 +36,9 @@
  *    undefined behaviour, and freeing one while another thread is inside a call on it is safe.
  *  - Threads: every handle may be used from any thread; clients and sessions from many threads at once.
  *  - Panics inside the library are caught at the boundary and reported as SXT_STATUS_PANIC.
- *  - Secrets: keys and tokens never appear in error messages and are wiped from memory when freed.
+ *  - Secrets: keys and tokens never appear in error messages. The library wipes its own copies when they
+ *    are freed (strings handed out, by sxt_string_free); copies inside the HTTP and TLS stacks (header
+ *    maps, I/O and record buffers) are not wiped (docs/design.md lists exactly what is and is not).
  */
 
 

@@ -97,14 +97,46 @@ impl Transport {
         if (300..400).contains(&status) {
             return Err(Error::with_message(ErrorKind::Redirect, format!("HTTP {status}: redirects are not followed")));
         }
-        let body = Zeroizing::new(
-            response.body_mut().with_config().limit(MAX_REPLY_BYTES).read_to_vec().map_err(map_ureq_error)?,
-        );
+        let hint = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        let body = read_wiped(response.body_mut().with_config().limit(MAX_REPLY_BYTES + 1).reader(), hint)?;
         if !(200..300).contains(&status) {
             let (title, detail) = wire::parse_problem(&body);
             return Err(Error::http(status, title, detail));
         }
         Ok(Reply { body, date })
+    }
+}
+
+/// Reads a reply body of at most [`MAX_REPLY_BYTES`] into a buffer that is wiped when dropped. The buffer never
+/// grows in place: a larger one is made and the old one wiped, so no unwiped copy of a token is left behind in
+/// freed memory by our own reading (`Vec`'s own growth would leave every smaller copy there).
+///
+/// Errors: [`ErrorKind::ResponseTooLarge`]; the transport's read errors.
+fn read_wiped(mut reader: impl std::io::Read, size_hint: usize) -> Result<Zeroizing<Vec<u8>>> {
+    const MAX: usize = MAX_REPLY_BYTES as usize;
+    let mut body = Zeroizing::new(Vec::with_capacity(size_hint.clamp(1024, MAX)));
+    let mut chunk = Zeroizing::new([0u8; 4096]);
+    loop {
+        let n = match reader.read(&mut chunk[..]) {
+            Ok(0) => return Ok(body),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(map_ureq_error(ureq::Error::from(e))),
+        };
+        if body.len() + n > MAX {
+            return Err(Error::with_message(ErrorKind::ResponseTooLarge, format!("reply larger than {MAX} bytes")));
+        }
+        if body.len() + n > body.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity((body.capacity() * 2).clamp(body.len() + n, MAX)));
+            bigger.extend_from_slice(&body);
+            body = bigger;
+        }
+        body.extend_from_slice(&chunk[..n]);
     }
 }
 
@@ -167,6 +199,34 @@ fn parse_http_date(text: &str) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader that hands out `data` in pieces of `step` bytes.
+    struct Drip<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Drip<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn replies_are_read_whole_up_to_the_cap_whatever_the_hint() {
+        let max = MAX_REPLY_BYTES as usize;
+        let data: Vec<u8> = (0..max + 1).map(|i| (i % 251) as u8).collect();
+        for (len, hint, step) in [(0, 0, 7), (1023, 0, 1000), (1025, 10, 4096), (5000, 5000, 333), (max, 0, 4096), (max, max, 1)] {
+            let body = read_wiped(Drip { data: &data[..len], step }, hint).unwrap();
+            assert_eq!(&body[..], &data[..len], "{len} bytes, hint {hint}, step {step}");
+            assert!(body.capacity() <= max, "never more than the cap is allocated");
+        }
+        let e = read_wiped(Drip { data: &data, step: 4096 }, 0).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ResponseTooLarge);
+    }
 
     #[test]
     fn http_dates() {
