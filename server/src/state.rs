@@ -47,7 +47,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_challenges: 100_000,
-            max_challenges_per_user: 16,
+            max_challenges_per_user: 128,
             max_users: 100_000,
             max_sessions_per_user: 64,
             max_sessions: 200_000,
