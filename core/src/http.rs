@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::base_url::BaseUrl;
 use crate::config::TransportConfig;
+use crate::connect;
 use crate::error::{Error, ErrorKind, Result};
 use crate::tls;
 use crate::wire;
@@ -42,7 +43,7 @@ impl Transport {
     pub fn new(base_url: &str, config: &TransportConfig) -> Result<Transport> {
         let base = BaseUrl::parse(base_url, config.allow_http())?;
         let tls = tls::config(config.extra_roots());
-        let agent: Agent = Agent::config_builder()
+        let agent_config = Agent::config_builder()
             .tls_config(tls)
             .https_only(!config.allow_http())
             .http_status_as_error(false)
@@ -53,8 +54,8 @@ impl Transport {
             .timeout_per_read(Some(config.read_timeout()))
             .timeout_global(Some(config.call_timeout()))
             .max_response_header_size(16 * 1024)
-            .build()
-            .into();
+            .build();
+        let agent = Agent::with_parts(agent_config, connect::connector(), connect::LazyResolver);
         Ok(Transport { agent, base })
     }
 
@@ -159,7 +160,6 @@ fn map_ureq_error(e: ureq::Error) -> Error {
         U::Tls(why) => (ErrorKind::Tls, format!("TLS: {why}")),
         U::Rustls(r) => (ErrorKind::Tls, format!("TLS: {r}")),
         U::Pem(_) => (ErrorKind::InvalidCertificate, "certificate could not be parsed".to_string()),
-        U::Decompress(..) => (ErrorKind::MalformedResponse, "the reply could not be decompressed".to_string()),
         U::Protocol(p) => (ErrorKind::MalformedResponse, format!("HTTP protocol error: {p}")),
         U::LargeResponseHeader(..) => (ErrorKind::ResponseTooLarge, "reply headers too large".to_string()),
         U::BodyStalled => (ErrorKind::Timeout, "the reply body stalled".to_string()),

@@ -17,13 +17,14 @@
 //!
 //! Modules: [`keys`] (parse, generate, sign), [`base_url`] (URL normalising), [`input`] (the rules for text
 //! the caller passes), [`config`] (settings, each checked by its setter), [`wire`] (JSON bodies), [`http`]
-//! (transport and its limits), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
+//! (transport and its limits), `connect` (no thread per request), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
 //! [`client`] (calls without a session), [`session`] (tokens kept valid), [`error`] (one error type and its
 //! kinds).
 
 pub mod base_url;
 pub mod client;
 pub mod config;
+mod connect;
 pub mod error;
 pub mod http;
 pub mod input;

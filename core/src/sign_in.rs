@@ -1,7 +1,8 @@
 //! The challenge/response sign-in, in one place: a [`Client`](crate::Client) uses it to start a session and a
 //! [`Session`](crate::Session) to start a new refresh chain. Both hold the same [`Service`], never each other.
 
-use std::sync::Arc;
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::ClientConfig;
@@ -16,6 +17,34 @@ pub(crate) struct Service {
     pub(crate) transport: Transport,
     pub(crate) refresh_margin: Duration,
     pub(crate) keep_key: bool,
+    /// User ids this client has seen exist, so a later sign-in of the same user skips `auth/idexists`.
+    pub(crate) known_users: KnownUsers,
+}
+
+/// A bounded set of user ids known to exist (the oldest is forgotten first). User ids are not secret.
+#[derive(Default)]
+pub(crate) struct KnownUsers(Mutex<(HashSet<String>, VecDeque<String>)>);
+
+impl KnownUsers {
+    /// How many user ids are remembered.
+    pub(crate) const CAPACITY: usize = 1024;
+
+    pub(crate) fn contains(&self, user_id: &str) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).0.contains(user_id)
+    }
+
+    pub(crate) fn insert(&self, user_id: &str) {
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let (set, order) = &mut *guard;
+        if set.insert(user_id.to_string()) {
+            order.push_back(user_id.to_string());
+            if order.len() > Self::CAPACITY {
+                if let Some(oldest) = order.pop_front() {
+                    set.remove(&oldest);
+                }
+            }
+        }
+    }
 }
 
 impl Service {
@@ -25,6 +54,7 @@ impl Service {
             transport: Transport::new(base_url, config.transport())?,
             refresh_margin: config.refresh_margin(),
             keep_key: config.keep_key(),
+            known_users: KnownUsers::default(),
         }))
     }
 }
@@ -61,5 +91,7 @@ pub(crate) fn sign_in(service: &Service, user_id: &str, key: &PrivateKey, challe
     let signature = key.sign_hex(&auth_code);
     let public = key.public_key().to_base64();
     let body = wire::TokenRequest { user_id, auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
-    Ok(SignedIn { reply: t.post("/v1/auth/token", None, Some(&body))?, started })
+    let reply = t.post("/v1/auth/token", None, Some(&body))?;
+    service.known_users.insert(user_id);
+    Ok(SignedIn { reply, started })
 }

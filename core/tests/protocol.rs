@@ -243,3 +243,22 @@ fn debug_output_and_errors_never_show_secrets() {
         assert!(!text.contains(secret), "an error leaked a secret: {text}");
     }
 }
+
+#[test]
+fn a_user_seen_to_exist_signs_in_with_two_exchanges() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let (user, key, _s) = new_user(&client, None);
+    // The registration taught the client that the user exists: no idexists before the next sign-in. Another
+    // client has not seen it and asks.
+    let fresh = server.client();
+    let log = |c: &sxt_auth_core::Client| c.login(&user, &key).map(drop);
+    log(&client).unwrap();
+    log(&fresh).unwrap();
+    log(&fresh).unwrap();
+    let asked = server.log_count(&format!("GET /v1/auth/idexists/{user} "));
+    assert_eq!(asked, 1, "only the fresh client asked, and only once");
+    // An unknown user is still refused before any token call.
+    let e = client.login(&unique_user("nobody"), &key).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+}

@@ -18,7 +18,8 @@ pub struct Server {
     child: Child,
     pub base_url: String,
     pub ca_pem: Option<Vec<u8>>,
-    _dir: Option<TempDir>,
+    /// Holds the server's request log and, with TLS, its CA.
+    dir: TempDir,
 }
 
 pub struct TempDir(pub PathBuf);
@@ -58,21 +59,19 @@ impl Server {
         let bin = server_bin();
         assert!(bin.exists(), "{} is missing: run `cargo build -p sxt-auth-server` (make test does)", bin.display());
         let mut cmd = Command::new(&bin);
-        cmd.args(["--listen", "127.0.0.1:0"]).args(flags).stdout(Stdio::piped()).stderr(Stdio::null());
-        let dir = tls.then(|| {
-            let d = std::env::temp_dir().join(unique_user("sxt-ca"));
-            std::fs::create_dir_all(&d).unwrap();
-            TempDir(d)
-        });
-        if let Some(d) = &dir {
-            cmd.arg("--tls").arg("--ca-out").arg(d.0.join("ca.pem"));
+        let dir = TempDir(std::env::temp_dir().join(unique_user("sxt-server")));
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let log = std::fs::File::create(dir.0.join("requests.log")).unwrap();
+        cmd.args(["--listen", "127.0.0.1:0"]).args(flags).stdout(Stdio::piped()).stderr(log);
+        if tls {
+            cmd.arg("--tls").arg("--ca-out").arg(dir.0.join("ca.pem"));
         }
         let mut child = cmd.spawn().expect("start sxt-auth-server");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read the listening line");
         let base_url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
-        let ca_pem = dir.as_ref().map(|d| std::fs::read(d.0.join("ca.pem")).expect("CA written before the listening line"));
-        Server { child, base_url, ca_pem, _dir: dir }
+        let ca_pem = tls.then(|| std::fs::read(dir.0.join("ca.pem")).expect("CA written before the listening line"));
+        Server { child, base_url, ca_pem, dir }
     }
 
     /// A client for this server: http allowed, or the server's CA trusted; refresh margin zero unless set.
@@ -94,6 +93,12 @@ impl Server {
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// How many requests the server has logged whose line starts with `prefix` (`"POST /v1/auth/refresh "`).
+    pub fn log_count(&self, prefix: &str) -> usize {
+        let log = std::fs::read_to_string(self.dir.0.join("requests.log")).unwrap_or_default();
+        log.lines().filter(|l| l.starts_with(prefix)).count()
     }
 
     pub fn port(&self) -> u16 {
