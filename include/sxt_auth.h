@@ -382,7 +382,9 @@ sxt_status sxt_user_exists(const sxt_client *client,
  * when its refresh chain runs out. On SxT a token call for an unknown user id registers it, so `sxt_login`
  * first asks `GET /v1/auth/idexists` and fails with `SXT_STATUS_NOT_FOUND` for an unknown user: a mistyped
  * id never creates an account (`sxt_register` does that). That error names the argument `user_id` and has
- * HTTP status 0, since the server answered the question successfully.
+ * HTTP status 0, since the server answered the question successfully. A client remembers (up to 1024) user
+ * ids it has seen exist (through `sxt_user_exists`, a sign-in or a registration) and does not ask again for
+ * them.
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
  * `SXT_STATUS_INVALID_ARGUMENT`, `SXT_STATUS_INVALID_KEY`, transport codes, and the server's refusals:

@@ -2,7 +2,9 @@
 //!
 //! * Timeouts are always set (ureq's own default is none): connect, per read, and overall per call.
 //! * Redirects are never followed (a 3xx is [`ErrorKind::Redirect`]): credentials must not wander to another host.
-//! * Replies are capped at [`MAX_REPLY_BYTES`] after decompression; auth replies are tiny.
+//! * Replies are capped at [`MAX_REPLY_BYTES`]; auth replies are tiny. Compression is neither asked for nor
+//!   decoded, so there is no decompression bomb to defuse.
+//! * No thread per request (see `connect`): IP literals are never resolved, host names only for a new connection.
 //! * TLS uses rustls with the ring provider; trusted roots are Mozilla's plus any extra PEM CAs the caller gives.
 //! * Proxies from the environment are not used.
 //! * Reply bodies are wiped from memory after parsing (they hold tokens).
