@@ -17,10 +17,12 @@
 //! function pointers the optimiser cannot see through, as a C program would call it.
 //!
 //! Metrics:
-//! * sign-in: `login` (`Client::login`: idexists + code + sign + token + session), `login_floor` (the same three
-//!   exchanges and signature on a bare `Transport`, token reply parsed, no session), `capi_login`
-//!   (`sxt_login` + `sxt_session_free`), `sdk_auth` and `sdk_exists_auth` (the Python SDK, see peer.py).
-//!   Over https: `login_tls`, `login_tls_floor`, `sdk_auth_tls`, `sdk_exists_auth_tls`.
+//! * sign-in: `login` (`Client::user_exists` + `Client::login`: idexists + code + sign + token + session),
+//!   `login_known` (`Client::login` of a user the client knows exists: code + sign + token + session),
+//!   `login_floor` (the same three exchanges as `login` and signature on a bare `Transport`, token reply parsed,
+//!   no session), `capi_login` (`sxt_login` of a known user + `sxt_session_free`), `sdk_auth` and
+//!   `sdk_exists_auth` (the Python SDK, see peer.py). Over https: `login_tls`, `login_known_tls`,
+//!   `login_tls_floor`, `sdk_auth_tls`, `sdk_exists_auth_tls`.
 //! * `client_new`: building a `Client` (agent, trusted roots): paid once per application.
 //! * signing a 22-character authCode: `sign` (`PrivateKey::sign_hex`), `capi_sign` (`sxt_key_sign`, which
 //!   parses the key text every call), `nacl_sign`, `sdk_sign`.
@@ -267,6 +269,66 @@ fn run_threads(threads: usize, per_thread: usize, op: &Arc<dyn Fn() + Send + Syn
     last.duration_since(first).as_nanos() as f64
 }
 
+/// A TCP proxy on loopback that delays every chunk by a fixed one-way latency in each direction (20 ms round
+/// trip for 10 ms), so sign-ins can be timed as over a real network, and that counts the connections made
+/// through it (over https, each is one TLS handshake).
+mod delay_proxy {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    pub struct DelayProxy {
+        pub addr: String,
+        connections: Arc<AtomicUsize>,
+    }
+
+    impl DelayProxy {
+        /// Listens on 127.0.0.1 and forwards to `upstream` (`host:port`); lives as long as the process.
+        pub fn start(upstream: String, one_way: Duration) -> std::io::Result<DelayProxy> {
+            let listener = TcpListener::bind("127.0.0.1:0")?;
+            let addr = listener.local_addr()?.to_string();
+            let connections = Arc::new(AtomicUsize::new(0));
+            let counted = Arc::clone(&connections);
+            std::thread::spawn(move || {
+                for client in listener.incoming().flatten() {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let Ok(server) = TcpStream::connect(&upstream) else { continue };
+                    let _ = (client.set_nodelay(true), server.set_nodelay(true));
+                    for (from, to) in [(client.try_clone(), server.try_clone()), (server.try_clone(), client.try_clone())] {
+                        if let (Ok(from), Ok(to)) = (from, to) {
+                            std::thread::spawn(move || pump(from, to, one_way));
+                        }
+                    }
+                }
+            });
+            Ok(DelayProxy { addr, connections })
+        }
+
+        /// Connections accepted so far.
+        pub fn connections(&self) -> usize {
+            self.connections.load(Ordering::SeqCst)
+        }
+    }
+
+    fn pump(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    std::thread::sleep(delay);
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = to.shutdown(Shutdown::Write);
+    }
+}
+
 /// The C ABI, exactly as `include/sxt_auth.h` declares it, loaded from the shared library with `dlopen` (as a
 /// C program links it: only its exported `sxt_*` symbols are reachable). Handles are opaque pointers; statuses
 /// are C `int`s.
@@ -352,11 +414,12 @@ struct Peer {
 }
 
 impl Peer {
-    fn spawn(python: &str, script: &str, args: &Args) -> Res<Peer> {
+    fn spawn(python: &str, script: &str, args: &Args, latency_url: Option<&str>) -> Res<Peer> {
         let mut child = Command::new(python)
             .arg(script)
             .args(["--url", &args.url, "--user", &args.user, "--key", &args.key])
             .args(args.tls_url.iter().flat_map(|u| ["--tls-url", u.as_str()]))
+            .args(latency_url.iter().flat_map(|u| ["--latency-url", *u]))
             .args(args.ca_pem.iter().flat_map(|c| ["--ca", c.as_str()]))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -413,6 +476,15 @@ fn main() {
 }
 
 fn run(args: &Args) -> Res<()> {
+    // The https server behind a 20 ms round trip, for the latency measurements below.
+    let latency = match &args.tls_url {
+        Some(url) => {
+            let upstream = url.strip_prefix("https://").ok_or("--tls-url must be https://")?.to_string();
+            Some(delay_proxy::DelayProxy::start(upstream, std::time::Duration::from_millis(10))?)
+        }
+        None => None,
+    };
+    let latency_url = latency.as_ref().map(|p| format!("https://{}", p.addr));
     let mut config = ClientConfig::default();
     config.transport_mut().set_allow_http(true);
     let transport_config = config.transport().clone();
@@ -456,7 +528,7 @@ fn run(args: &Args) -> Res<()> {
     }
 
     let peer = match (&args.peer_python, &args.peer_script) {
-        (Some(python), Some(script)) => Some(RefCell::new(Peer::spawn(python, script, args)?)),
+        (Some(python), Some(script)) => Some(RefCell::new(Peer::spawn(python, script, args, latency_url.as_deref())?)),
         _ => None,
     };
 
@@ -466,7 +538,15 @@ fn run(args: &Args) -> Res<()> {
         floor_sign_in(&transport, &args.user, &key, &public)?;
     }
     let mut tasks = vec![
-        Task::new("login", "ns", |n| time_total(n, || consume(client.login(&args.user, &key)?))),
+        // The client knows the user exists, so `login` makes two exchanges; asking first makes the three the SDK's
+        // exists + authenticate and the floor make.
+        Task::new("login", "ns", |n| {
+            time_total(n, || {
+                client.user_exists(&args.user)?;
+                consume(client.login(&args.user, &key)?)
+            })
+        }),
+        Task::new("login_known", "ns", |n| time_total(n, || consume(client.login(&args.user, &key)?))),
         Task::new("login_floor", "ns", |n| {
             time_total(n, || consume(floor_sign_in(&transport, &args.user, &key, &public)?))
         }),
@@ -504,7 +584,13 @@ fn run(args: &Args) -> Res<()> {
             floor_sign_in(&tls_transport, &args.user, &key, &public)?;
         }
         let mut tasks = vec![
-            Task::new("login_tls", "ns", |n| time_total(n, || consume(tls_client.login(&args.user, &key)?))),
+            Task::new("login_tls", "ns", |n| {
+                time_total(n, || {
+                    tls_client.user_exists(&args.user)?;
+                    consume(tls_client.login(&args.user, &key)?)
+                })
+            }),
+            Task::new("login_known_tls", "ns", |n| time_total(n, || consume(tls_client.login(&args.user, &key)?))),
             Task::new("login_tls_floor", "ns", |n| {
                 time_total(n, || consume(floor_sign_in(&tls_transport, &args.user, &key, &public)?))
             }),
@@ -516,6 +602,48 @@ fn run(args: &Args) -> Res<()> {
             }));
         }
         interleave(runs, logins, 1, tasks)?;
+    }
+
+    // --- Over a 20 ms round trip: wall time per sign-in and per sign-in + refresh + logout flow, and the TCP
+    // connections (TLS handshakes) each makes. Ours starts each from a new client, as an app that just started.
+    if let (Some(proxy), Some(url), Some(ca_pem)) = (&latency, &latency_url, &args.ca_pem) {
+        let pem = std::fs::read(ca_pem)?;
+        let mut lat_config = ClientConfig::default();
+        lat_config.transport_mut().add_ca_pem(&pem)?;
+        let new_client = || Client::with_config(url, &lat_config);
+        let sign_in = || -> Res<sxt_auth_core::Session> {
+            let c = new_client()?;
+            c.user_exists(&args.user)?;
+            Ok(c.login(&args.user, &key)?)
+        };
+        let flow = || -> Res<()> {
+            let s = sign_in()?;
+            s.refresh()?;
+            s.logout()?;
+            Ok(())
+        };
+        let mut tasks = vec![
+            Task::new("signin_lat", "ns", |n| time_total(n, || consume(sign_in()?))),
+            Task::new("flow_lat", "ns", |n| time_total(n, flow)),
+        ];
+        if let Some(peer) = &peer {
+            tasks.push(Task::new("sdk_signin_lat", "ns", move |n| peer.borrow_mut().measure("sdk_signin_lat", n)));
+            tasks.push(Task::new("sdk_flow_lat", "ns", move |n| peer.borrow_mut().measure("sdk_flow_lat", n)));
+        }
+        interleave(runs.min(5), 2, 1, tasks)?;
+        let count = |f: &mut dyn FnMut() -> Res<()>| -> Res<usize> {
+            let before = proxy.connections();
+            f()?;
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            Ok(proxy.connections() - before)
+        };
+        let connections = |metric: &str, n: usize| {
+            println!("RESULT\t{metric}\t{n}\tconn\t1\t1\t{n}\t{n}");
+        };
+        connections("conn_flow", count(&mut || flow())?);
+        if let Some(peer) = &peer {
+            connections("sdk_conn_flow", count(&mut || peer.borrow_mut().measure("sdk_flow_lat", 1).map(drop))?);
+        }
     }
 
     // Building a client (once per application): the agent and the parsed trusted roots.

@@ -103,10 +103,10 @@ start_server() {
     [[ -n "$URL" ]] || die "the $name server printed no listening line within 10 s"
     echo "$name server at $URL" >&2
 }
-step "starting $SERVER twice: http and https"
-start_server http
+step "starting $SERVER twice: http and https, issuing 500-character tokens (the public network's JWTs' size)"
+start_server http --token-size 500
 HTTP_URL="$URL"
-start_server https --tls --ca-out "$WORK/ca.pem"
+start_server https --tls --ca-out "$WORK/ca.pem" --token-size 500
 HTTPS_URL="$URL"
 
 RESULTS="$WORK/results.tsv"
@@ -114,6 +114,38 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 step "examples/bench.rs with the Python peer and the C ABI: $RUNS runs each, taking turns"
 "$BENCH" --url "$HTTP_URL" --tls-url "$HTTPS_URL" --ca-pem "$WORK/ca.pem" --user "$BENCH_USER" --key "$BENCH_KEY" \
     --capi-lib "$LIB_SO" --runs "$RUNS" --logins "$LOGINS" --peer-python "$PY" --peer-script tests/bench/peer.py | tee -a "$RESULTS"
+
+step "CPU per sign-in through the C ABI: tests/bench/signin_cpu.c, a client process of its own"
+gcc -O2 -Wall -Wextra -Werror -I include tests/bench/signin_cpu.c -L"$TARGET/release" -lsxt_auth \
+    -Wl,-rpath,"$TARGET/release" -o "$WORK/signin_cpu"
+CPU_USER="cpu-user"
+for mode in public sign known fresh; do
+    count=200
+    [[ "$mode" == fresh ]] && count=100
+    "$WORK/signin_cpu" "$mode" "$HTTP_URL" "$CPU_USER" "$BENCH_KEY" "$count" "$RUNS" || die "signin_cpu $mode failed"
+done | tee -a "$RESULTS"
+# One signature: signing minus parsing the key (which derives the public key, one base-point multiplication).
+awk -F'\t' '$2 == "cpu_sign" { s = $3 } $2 == "cpu_public" { p = $3 }
+    END { printf "RESULT\tcpu_signature\t%.1f\tns\t1\t1\t%.1f\t%.1f\n", s - p, s - p, s - p }' "$RESULTS" | tee -a "$RESULTS"
+if command -v valgrind >/dev/null; then
+    step "instructions per operation under callgrind (the same program; 30 operations minus 10, over 20)"
+    instructions() { # MODE COUNT -> total instructions of one run
+        valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$WORK/signin_cpu" "$1" "$HTTP_URL" \
+            "$CPU_USER" "$BENCH_KEY" "$2" 1 >/dev/null 2>"$WORK/cg.log" || die "callgrind run of signin_cpu $1 failed"
+        awk '/^(summary|totals):/ { print $2; exit }' "$WORK/cg.out"
+    }
+    for mode in public sign known fresh; do
+        few=$(instructions "$mode" 10)
+        many=$(instructions "$mode" 30)
+        printf 'RESULT\tir_%s\t%s\tinstr\t1\t20\t%s\t%s\n' "$mode" "$(( (many - few) / 20 ))" \
+            "$(( (many - few) / 20 ))" "$(( (many - few) / 20 ))"
+    done | tee -a "$RESULTS"
+    awk -F'\t' '$2 == "ir_sign" { s = $3 } $2 == "ir_public" { p = $3 }
+        END { printf "RESULT\tir_signature\t%d\tinstr\t1\t1\t%d\t%d\n", s - p, s - p, s - p }' "$RESULTS" \
+        | tee -a "$RESULTS"
+else
+    printf 'NOTE\tvalgrind is not installed: no instruction counts\n' | tee -a "$RESULTS"
+fi
 
 step "size probe: one sign-in through the statically linked C client"
 "$WORK/size_probe" "$HTTP_URL" "$BENCH_USER" "$BENCH_KEY" || die "the size probe could not sign in"

@@ -262,3 +262,14 @@ fn a_user_seen_to_exist_signs_in_with_two_exchanges() {
     let e = client.login(&unique_user("nobody"), &key).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
 }
+
+#[test]
+fn jwt_sized_tokens_pass_through_whole() {
+    let server = Server::start(&["--token-size", "500"]);
+    let (_u, _k, session) = new_user(&server.client(), None);
+    assert_eq!(session.access_token().unwrap().len(), 500);
+    assert_eq!(session.refresh_token().unwrap().len(), 500);
+    session.refresh().unwrap();
+    assert_eq!(session.access_token().unwrap().len(), 500);
+    session.logout().unwrap();
+}

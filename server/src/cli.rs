@@ -34,6 +34,8 @@ OPTIONS:
                             slower than this gets 408 and the connection is closed) [default: 10]
     --max-connections N     Open connections served at once; one more is answered 503 and
                             closed [default: 1024]
+    --token-size CHARS      Length of the opaque tokens issued, 16 to 4096 characters, e.g. 500
+                            to match the public network's JWTs [default: 43]
     -h, --help              Print this help
     -V, --version           Print the version
 
@@ -64,6 +66,7 @@ pub struct Config {
     pub join_code_ttl: u64,
     pub request_timeout: u64,
     pub max_connections: usize,
+    pub token_size: Option<usize>,
 }
 
 impl Default for Config {
@@ -81,6 +84,7 @@ impl Default for Config {
             join_code_ttl: 24 * 60 * 60,
             request_timeout: 10,
             max_connections: 1024,
+            token_size: None,
         }
     }
 }
@@ -152,6 +156,13 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
                 if cfg.request_timeout > 3600 {
                     return Err("--request-timeout: at most 3600 seconds".into());
                 }
+            }
+            "--token-size" => {
+                let v = value("CHARS")?;
+                cfg.token_size = match v.parse::<usize>() {
+                    Ok(n) if (16..=4096).contains(&n) => Some(n),
+                    _ => return Err(format!("--token-size: `{v}` is not a number between 16 and 4096")),
+                };
             }
             "--max-connections" => {
                 let v = value("N")?;

@@ -94,6 +94,16 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// A random opaque token of exactly `len` URL-safe base64 characters (the public network's JWTs run to about
+/// 500), for `--token-size`.
+pub fn new_token_of(len: usize) -> String {
+    let mut bytes = vec![0u8; len.div_ceil(4) * 3];
+    OsRng.fill_bytes(&mut bytes);
+    let mut t = URL_SAFE_NO_PAD.encode(bytes);
+    t.truncate(len);
+    t
+}
+
 /// The random part of an authCode: 16 random bytes as lowercase hex.
 pub fn new_challenge() -> String {
     hex(&random_bytes::<16>())
@@ -205,6 +215,11 @@ mod tests {
         let t = new_token();
         assert_eq!(t.len(), 43);
         assert_ne!(t, new_token());
+        for len in [16, 43, 500, 501, 4096] {
+            let t = new_token_of(len);
+            assert_eq!(t.len(), len);
+            assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        }
         assert_eq!(new_challenge().len(), 32);
         assert_eq!(new_session_id().len(), 24);
         let u = new_uuid();

@@ -85,6 +85,8 @@ pub struct Policy {
     pub join_codes: Vec<String>,
     pub require_join_code: bool,
     pub limits: Limits,
+    /// Token length in characters (`--token-size`); None: 43 (32 random bytes).
+    pub token_size: Option<usize>,
 }
 
 impl Policy {
@@ -98,6 +100,7 @@ impl Policy {
             join_codes: c.join_codes.clone(),
             require_join_code: c.require_join_code,
             limits: Limits::default(),
+            token_size: c.token_size,
         }
     }
 }
@@ -423,6 +426,13 @@ impl AuthState {
         Ok(self.issue_pair(&mut store, user_id, &session_id, session_end, now))
     }
 
+    fn new_token(&self) -> String {
+        match self.policy.token_size {
+            Some(len) => crypto::new_token_of(len),
+            None => crypto::new_token(),
+        }
+    }
+
     fn issue_pair(
         &self,
         store: &mut Store,
@@ -432,8 +442,8 @@ impl AuthState {
         now: u64,
     ) -> TokenSet {
         let set = TokenSet {
-            access_token: crypto::new_token(),
-            refresh_token: crypto::new_token(),
+            access_token: self.new_token(),
+            refresh_token: self.new_token(),
             access_token_expires: (now + self.policy.access_ttl_ms).min(session_end),
             refresh_token_expires: (now + self.policy.refresh_ttl_ms).min(session_end),
             session_expires: session_end,

@@ -13,8 +13,11 @@ Measurements:
   nacl_sign        PyNaCl SigningKey.sign(authCode).signature.hex(), key built once
   sdk_sign         the SDK's SXTKeyManager.sign_message(authCode), as authenticate() calls it
   sdk_auth_tls, sdk_exists_auth_tls   the first two against the https server (with --tls-url)
+  sdk_signin_lat   a new SXTUser, exists, then authenticate, through the 20 ms delay proxy (--latency-url)
+  sdk_flow_lat     the same, then base_api.token_refresh and base_api.auth_logout
 
 Usage: peer.py --url URL --user USER_ID --key PRIVATE_KEY_BASE64 [--tls-url HTTPS_URL --ca CA_FILE]
+              [--latency-url HTTPS_URL]
 The SDK has no setting for a CA; requests, which it calls, reads REQUESTS_CA_BUNDLE, so --ca sets that.
 """
 
@@ -47,6 +50,7 @@ def main():
     p.add_argument("--key", required=True)
     p.add_argument("--tls-url")
     p.add_argument("--ca")
+    p.add_argument("--latency-url")
     a = p.parse_args()
     if bool(a.tls_url) != bool(a.ca):
         raise PeerError("--tls-url and --ca go together")
@@ -91,6 +95,25 @@ def main():
         measurements["sdk_auth_tls"] = lambda: sign_in(tls_user)
         measurements["sdk_exists_auth_tls"] = lambda: exists_sign_in(tls_user)
         sign_in(tls_user)
+    if a.latency_url:
+        def lat_sign_in():
+            u = SXTUser(user_id=a.user, user_private_key=a.key, api_url=a.latency_url, logger=log)
+            exists_sign_in(u)
+            return u
+
+        def lat_flow():
+            u = lat_sign_in()
+            ok, fresh = u.base_api.token_refresh(u.refresh_token)
+            if not ok:
+                raise PeerError(f"SDK token_refresh failed: {fresh}")
+            u.__settokens__(fresh["accessToken"], fresh["refreshToken"], fresh["accessTokenExpires"],
+                            fresh["refreshTokenExpires"])
+            ok, result = u.base_api.auth_logout()
+            if not ok:
+                raise PeerError(f"SDK auth_logout failed: {result}")
+
+        measurements["sdk_signin_lat"] = lat_sign_in
+        measurements["sdk_flow_lat"] = lat_flow
     sign_in(user)  # sign-ins before "ready", so a server the SDK cannot reach fails here
     print("ready", flush=True)
     for line in sys.stdin:

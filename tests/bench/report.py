@@ -13,30 +13,30 @@ import sys
 # (label, ours, other, kind, what the ratio means). kind "time": ratio = ours / other, below 1 means ours is
 # faster; "size": ratio = ours / other, below 1 means ours is smaller; "scale": ratio = N threads / 1 thread.
 ROWS = [
-    ("sign-in: Client::login vs bare Transport floor (3 exchanges each)", "login", "login_floor", "time",
+    ("sign-in: exists + Client::login vs bare Transport floor (3 exchanges each)", "login", "login_floor", "time",
      "ours / floor: our session logic over the bare exchanges"),
-    ("sign-in: Client::login vs SDK exists+authenticate (3 exchanges each)", "login", "sdk_exists_auth", "time",
+    ("sign-in: exists + Client::login vs SDK exists+authenticate (3 exchanges each)", "login", "sdk_exists_auth", "time",
      "ours / Python SDK, like for like"),
-    ("sign-in: Client::login (3 exchanges) vs SDK authenticate (2 exchanges)", "login", "sdk_auth", "time",
-     "ours / Python SDK as it signs in by default"),
+    ("sign-in of a known user: Client::login vs SDK authenticate (2 exchanges each)", "login_known", "sdk_auth",
+     "time", "ours / Python SDK as it signs in by default"),
     ("sign-in over https: Client::login vs bare Transport floor", "login_tls", "login_tls_floor", "time",
      "ours / floor, with TLS"),
     ("sign-in over https: Client::login vs SDK exists+authenticate", "login_tls", "sdk_exists_auth_tls", "time",
      "ours / Python SDK, like for like, with TLS"),
-    ("sign-in over https: Client::login vs SDK authenticate (2 exchanges)", "login_tls", "sdk_auth_tls", "time",
-     "ours / Python SDK as it signs in by default, with TLS"),
-    ("sign-in via C ABI: sxt_login vs Client::login", "capi_login", "login", "time",
-     "C ABI / Rust API"),
+    ("sign-in of a known user over https: Client::login vs SDK authenticate", "login_known_tls", "sdk_auth_tls",
+     "time", "ours / Python SDK as it signs in by default, with TLS"),
+    ("sign-in via C ABI: sxt_login vs Client::login (known user, 2 exchanges each)", "capi_login", "login_known",
+     "time", "C ABI / Rust API"),
     ("sign: PrivateKey::sign_hex vs PyNaCl sign+hex (22-char authCode)", "sign", "nacl_sign", "time",
      "ours / PyNaCl (libsodium)"),
     ("sign: PrivateKey::sign_hex vs SDK sign_message", "sign", "sdk_sign", "time",
      "ours / SDK (rebuilds the key each call)"),
     ("sign via C ABI: sxt_key_sign (parses the key) vs sign_hex", "capi_sign", "sign", "time",
      "C ABI / Rust API"),
-    ("hot path: Session::access_token (fresh) vs Mutex<String> lock+clone", "token_hot", "token_hot_floor", "time",
-     "ours / floor"),
-    ("hot path via C ABI: sxt_session_access_token vs access_token", "capi_token_hot", "token_hot", "time",
-     "C ABI / Rust API"),
+    ("hot path, 500-char token: Session::access_token (fresh) vs Mutex<String> lock+clone", "token_hot",
+     "token_hot_floor", "time", "ours / floor (ours wipes its copy when dropped)"),
+    ("hot path via C ABI, 500-char token: sxt_session_access_token vs access_token", "capi_token_hot", "token_hot",
+     "time", "C ABI / Rust API; goal: C ABI <= 500 ns"),
     ("concurrency: access_token, 8 threads vs 1 thread (throughput)", "token_8t", "token_1t", "scale",
      "8T / 1T throughput; 1.0 = no loss to contention"),
     ("concurrency floor: Mutex<String>, 8 threads vs 1 thread", "floor_8t", "floor_1t", "scale",
@@ -45,6 +45,22 @@ ROWS = [
      "2T / 1T throughput; 1.0 = no loss to contention"),
     ("concurrency floor: Mutex<String>, 2 threads vs 1 thread", "floor_2t", "floor_1t", "scale",
      "2T / 1T throughput of the floor"),
+    ("CPU per sign-in via C ABI, new client (3 exchanges, new connection) vs one Ed25519 signature", "cpu_fresh",
+     "cpu_signature", "time", "signatures' worth of CPU (getrusage, user+system); goal <= 3"),
+    ("CPU per sign-in via C ABI, known user (2 exchanges, pooled) vs one Ed25519 signature", "cpu_known",
+     "cpu_signature", "time", "signatures' worth of CPU (getrusage, user+system); goal <= 2.5"),
+    ("instructions per sign-in via C ABI, new client vs one signature (callgrind)", "ir_fresh", "ir_signature",
+     "count", "signatures' worth of instructions (user space only)"),
+    ("instructions per sign-in via C ABI, known user vs one signature (callgrind)", "ir_known", "ir_signature",
+     "count", "signatures' worth of instructions (user space only)"),
+    ("logins per second, one thread, https: Python SDK time per login vs ours", "sdk_exists_auth_tls",
+     "login_tls", "time", "how many times more logins per second we make, like for like; goal >= 20"),
+    ("20 ms round trip, https: sign-in from a new client vs the SDK (exists + authenticate)", "signin_lat",
+     "sdk_signin_lat", "time", "ours / Python SDK, wall time"),
+    ("20 ms round trip, https: sign-in + refresh + logout vs the SDK", "flow_lat", "sdk_flow_lat", "time",
+     "ours / Python SDK, wall time"),
+    ("TCP connections (= TLS handshakes) per sign-in + refresh + logout: ours vs the SDK", "conn_flow",
+     "sdk_conn_flow", "count", "ours / SDK; ours: one connection for the whole flow"),
     ("size: libsxt_auth.so (stripped) vs libcurl+libssl+libcrypto", "so", "peer_libs", "size",
      "ours / peer"),
     ("size: libsxt_auth.a (debug info stripped) vs libcurl+libssl+libcrypto", "a", "peer_libs", "size",
@@ -76,6 +92,10 @@ def fmt_value(v, unit):
         return f"{v / 1e6:.2f} M/s"
     if unit == "bytes":
         return f"{v / 1e6:.2f} MB"
+    if unit == "instr":
+        return f"{v / 1e3:.0f}k instr"
+    if unit == "conn":
+        return f"{v:g}"
     return f"{v:g} {unit}"
 
 
@@ -95,7 +115,8 @@ def main():
     values = {**results, **sizes}
 
     # libcurl's closure is only measured when libcurl is installed; the script says so in a NOTE.
-    missing = sorted({m for row in ROWS for m in row[1:3] if m not in values} - {"peer_closure"})
+    optional = {"peer_closure", "ir_fresh", "ir_known", "ir_signature"}  # need libcurl, valgrind (NOTE lines say)
+    missing = sorted({m for row in ROWS for m in row[1:3] if m not in values} - optional)
     table = []
     for label, ours, other, kind, meaning in ROWS:
         if ours not in values or other not in values:

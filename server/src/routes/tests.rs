@@ -25,6 +25,7 @@ fn policy() -> Policy {
         join_codes: vec!["TEAM".into(), "OTHER".into()],
         require_join_code: false,
         limits: Limits::default(),
+        token_size: None,
     }
 }
 
