@@ -21,6 +21,7 @@ suite_command() {
         cpp) echo "bash tests/cpp/run.sh" ;;
         go) echo "bash bindings/go/run-tests.sh" ;;
         swift) echo "bash bindings/swift/run-tests.sh" ;;
+        apple) echo "bash tests/apple/run.sh" ;;
         conformance) echo "bash tests/conformance/run.sh" ;;
         *) return 1 ;;
     esac

@@ -97,6 +97,26 @@ fi
 
 # --- 2. The binding: swift build, swift test ---------------------------------------------------------
 mkdir -p "$SCRATCH"
+section "Package.swift: the system library by default, the XCFramework when one is named"
+# dump_target ENV...: the manifest's CSxtAuth target as SwiftPM reads it, with ENV set (NAME=VALUE words).
+dump_target() {
+  local names=() kv
+  for kv in "$@"; do names+=("${kv%%=*}"); done
+  env "$@" SXT_SWIFT_PASS_ENV="${names[*]} ${SXT_SWIFT_PASS_ENV:-}" \
+    "$REPO/scripts/swift-run.sh" "$PACKAGE" -- swift package dump-package 2>"$SCRATCH/dump.err" |
+    python3 -c 'import json, sys
+t = [t for t in json.load(sys.stdin)["targets"] if t["name"] == "CSxtAuth"][0]
+print(t["type"], t.get("path") or "", t.get("url") or "", t.get("checksum") or "")'
+}
+mkdir -p "$SCRATCH"
+check "default: CSxtAuth is the system library (pkg-config sxt-auth)" \
+  test "$(dump_target SXT_NOTHING=1)" = "system Sources/CSxtAuth  "
+check "SXT_AUTH_XCFRAMEWORK: CSxtAuth is a binary target at that path" \
+  test "$(dump_target SXT_AUTH_XCFRAMEWORK=build/SxtAuth.xcframework)" = "binary build/SxtAuth.xcframework  "
+check "SXT_AUTH_XCFRAMEWORK_URL + _CHECKSUM: a remote binary target" \
+  test "$(dump_target SXT_AUTH_XCFRAMEWORK_URL=https://example.invalid/SxtAuth.xcframework.zip \
+    SXT_AUTH_XCFRAMEWORK_CHECKSUM=0123abcd)" = "binary  https://example.invalid/SxtAuth.xcframework.zip 0123abcd"
+
 section "swift build (bindings/swift)"
 if swift_in "$PACKAGE" swift build --scratch-path "$SCRATCH/bindings" "${SWIFT_FLAGS[@]}"; then
   pass "swift build (bindings/swift)"

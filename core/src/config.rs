@@ -27,6 +27,7 @@ pub struct TransportConfig {
     allow_http: bool,
     extra_roots: Vec<Certificate<'static>>,
     user_agent: String,
+    max_idle_age: Duration,
 }
 
 impl Default for TransportConfig {
@@ -38,6 +39,7 @@ impl Default for TransportConfig {
             allow_http: false,
             extra_roots: Vec::new(),
             user_agent: DEFAULT_USER_AGENT.to_string(),
+            max_idle_age: Duration::from_secs(15),
         }
     }
 }
@@ -109,6 +111,20 @@ impl TransportConfig {
         Ok(self)
     }
 
+    /// How long a pooled connection may sit idle and still be reused (default 15 s). An older one is not
+    /// used: a connection that went quiet while a phone app was suspended, or that a NAT dropped without a
+    /// word, would otherwise take a whole read timeout to fail. (A connection the server closed is noticed
+    /// anyway, by a probe before reuse.)
+    pub fn max_idle_age(&self) -> Duration {
+        self.max_idle_age
+    }
+    /// Sets [`TransportConfig::max_idle_age`]. Errors: as [`TransportConfig::set_connect_timeout`] (argument
+    /// `max_idle_age`).
+    pub fn set_max_idle_age(&mut self, age: Duration) -> Result<&mut Self> {
+        self.max_idle_age = check_timeout("max_idle_age", age)?;
+        Ok(self)
+    }
+
     /// The `User-Agent` header.
     pub fn user_agent(&self) -> &str {
         &self.user_agent
@@ -131,6 +147,7 @@ impl std::fmt::Debug for TransportConfig {
             .field("allow_http", &self.allow_http)
             .field("extra_roots", &self.extra_roots.len())
             .field("user_agent", &self.user_agent)
+            .field("max_idle_age", &self.max_idle_age)
             .finish()
     }
 }

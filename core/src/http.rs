@@ -56,6 +56,7 @@ impl Transport {
             .timeout_per_read(Some(config.read_timeout()))
             .timeout_global(Some(config.call_timeout()))
             .max_response_header_size(16 * 1024)
+            .max_idle_age(config.max_idle_age())
             .build();
         let agent = Agent::with_parts(agent_config, connect::connector(), connect::LazyResolver);
         Ok(Transport { agent, base })

@@ -216,3 +216,72 @@ fn requests_carry_the_protocol_headers_and_body() {
     assert!(head.starts_with("get /v1/auth/idexists/bob http/1.1\r\n"), "{head}");
     assert!(head.contains(&format!("\r\nuser-agent: sxt-auth/{}", sxt_auth_core::VERSION)), "{head}");
 }
+
+/// A keep-alive server: each connection gets one answer to `idexists` (`false`), then `after` happens to it.
+fn keep_alive_server(close_after_reply: bool) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\nfalse");
+                if close_after_reply {
+                    // The server side closes the idle connection (as a load balancer does).
+                    std::thread::sleep(Duration::from_millis(100));
+                    return;
+                }
+                // Silently dropped: whatever comes next is swallowed and never answered.
+                let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
+                while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_pooled_connection_the_server_closed_is_not_reused() {
+    let port = keep_alive_server(true);
+    let client = client_for(port, Duration::from_secs(5));
+    assert!(!client.user_exists("a").unwrap());
+    std::thread::sleep(Duration::from_millis(400));
+    let started = Instant::now();
+    assert!(!client.user_exists("b").unwrap(), "the second request went out on a new connection");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn a_silently_dropped_connection_is_not_reused_past_its_idle_age() {
+    let port = keep_alive_server(false);
+    let mut config = ClientConfig::default();
+    config.transport_mut().set_allow_http(true);
+    config.transport_mut().set_read_timeout(Duration::from_secs(5)).unwrap().set_max_idle_age(Duration::from_millis(300)).unwrap();
+    let client = Client::with_config(&format!("http://127.0.0.1:{port}"), &config).unwrap();
+    assert!(!client.user_exists("a").unwrap());
+    std::thread::sleep(Duration::from_millis(600));
+    let started = Instant::now();
+    assert!(!client.user_exists("b").unwrap(), "a connection idle past its age is not used");
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}: the dead connection was reused", started.elapsed());
+    // Within its idle age the connection would have been reused (and the request swallowed): the age is what
+    // protects the caller.
+    assert_eq!(config.transport().max_idle_age(), Duration::from_millis(300));
+}
+
+#[test]
+fn proxies_named_in_the_environment_are_not_used() {
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    for name in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] {
+        std::env::set_var(name, &proxy_url);
+    }
+    let server = Server::start(&[]);
+    let mut config = ClientConfig::default();
+    config.transport_mut().set_allow_http(true);
+    let client = Client::with_config(&server.base_url.replace("127.0.0.1", "localhost"), &config).unwrap();
+    assert!(!client.user_exists("nobody").unwrap());
+    assert!(proxy.accept().is_err(), "the request went through the environment's proxy");
+}
