@@ -8,6 +8,7 @@
 #   PREFIX/include/sxt_auth.h            the header
 #   PREFIX/include/sxt_auth.hpp          the header-only C++17 wrapper over it
 #   PREFIX/lib/pkgconfig/sxt-auth.pc     pkg-config metadata, generated from sxt-auth.pc.in
+#   PREFIX/lib/pkgconfig/sxt-auth-static.pc   the same for linking libsxt_auth.a (from sxt-auth-static.pc.in)
 #
 # Usage:
 #   scripts/install.sh [PREFIX]          PREFIX defaults to $PREFIX, then /usr/local
@@ -45,7 +46,8 @@ fi
 if [ "${SXT_INSTALL_NO_BUILD:-0}" != 1 ]; then
     (cd "$ROOT" && "$CARGO" build --release -p sxt-auth --lib)
 fi
-for f in "$RELEASE/libsxt_auth.so" "$RELEASE/libsxt_auth.a" "$ROOT/include/sxt_auth.h" "$ROOT/include/sxt_auth.hpp" "$ROOT/sxt-auth.pc.in"; do
+for f in "$RELEASE/libsxt_auth.so" "$RELEASE/libsxt_auth.a" "$ROOT/include/sxt_auth.h" "$ROOT/include/sxt_auth.hpp" \
+    "$ROOT/sxt-auth.pc.in" "$ROOT/sxt-auth-static.pc.in"; do
     if [ ! -f "$f" ]; then
         echo "install.sh: missing $f" >&2
         exit 1
@@ -65,9 +67,11 @@ install -m 0644 "$ROOT/include/sxt_auth.h" "$INC/sxt_auth.h"
 install -m 0644 "$ROOT/include/sxt_auth.hpp" "$INC/sxt_auth.hpp"
 # `|` as the sed delimiter: prefixes are paths. Characters special to sed in PREFIX are escaped.
 prefix_escaped=$(printf '%s' "$PREFIX" | sed -e 's/[\\|&]/\\&/g')
-sed -e "s|@PREFIX@|$prefix_escaped|g" -e "s|@VERSION@|$VERSION|g" "$ROOT/sxt-auth.pc.in" >"$PC/sxt-auth.pc.tmp"
-chmod 0644 "$PC/sxt-auth.pc.tmp"
-mv "$PC/sxt-auth.pc.tmp" "$PC/sxt-auth.pc"
+for pc in sxt-auth sxt-auth-static; do
+    sed -e "s|@PREFIX@|$prefix_escaped|g" -e "s|@VERSION@|$VERSION|g" "$ROOT/$pc.pc.in" >"$PC/$pc.pc.tmp"
+    chmod 0644 "$PC/$pc.pc.tmp"
+    mv "$PC/$pc.pc.tmp" "$PC/$pc.pc"
+done
 
 echo "installed sxt-auth $VERSION into $DESTDIR$PREFIX:"
 echo "  $LIB/libsxt_auth.so.$VERSION (links: libsxt_auth.so.$MAJOR, libsxt_auth.so)"
@@ -75,3 +79,4 @@ echo "  $LIB/libsxt_auth.a"
 echo "  $INC/sxt_auth.h"
 echo "  $INC/sxt_auth.hpp"
 echo "  $PC/sxt-auth.pc"
+echo "  $PC/sxt-auth-static.pc"

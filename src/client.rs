@@ -79,6 +79,21 @@ fn set(
     })
 }
 
+/// As [`set`], for a setting given as text: the options handle is checked first, then the text.
+fn set_text(
+    options: *mut sxt_client_options,
+    text: CResult<&str>,
+    error_out: *mut *mut sxt_error,
+    f: impl FnOnce(&mut ClientConfig, &str) -> sxt_auth_core::Result<()>,
+) -> Status {
+    run(error_out, || {
+        let cell = sxt_client_options::get(options, "options")?;
+        let text = text?;
+        let mut config = cell.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&mut config, text)?)
+    })
+}
+
 fn millis(ms: u32) -> Duration {
     Duration::from_millis(ms.into())
 }
@@ -124,14 +139,8 @@ pub extern "C" fn sxt_client_options_set_refresh_margin_ms(options: *mut sxt_cli
 /// `SXT_STATUS_INVALID_CERTIFICATE` (malformed PEM, or no certificate in it).
 #[no_mangle]
 pub extern "C" fn sxt_client_options_add_ca_pem(options: *mut sxt_client_options, ca_pem: *const c_char, error_out: *mut *mut sxt_error) -> Status {
-    run(error_out, || {
-        // SAFETY: header contract: NULL or a NUL-terminated string.
-        let pem = unsafe { arg(ca_pem, "ca_pem") }?;
-        let cell = sxt_client_options::get(options, "options")?;
-        let mut config = cell.lock().unwrap_or_else(|p| p.into_inner());
-        config.transport_mut().add_ca_pem(pem.as_bytes())?;
-        Ok(())
-    })
+    // SAFETY: header contract: NULL or a NUL-terminated string.
+    set_text(options, unsafe { arg(ca_pem, "ca_pem") }, error_out, |c, pem| c.transport_mut().add_ca_pem(pem.as_bytes()).map(drop))
 }
 
 /// Allows plain `http://` base URLs, to any host (off by default). Meant for a local test server (loopback
@@ -165,14 +174,8 @@ pub extern "C" fn sxt_client_options_set_keep_key(options: *mut sxt_client_optio
 /// `SXT_STATUS_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn sxt_client_options_set_user_agent(options: *mut sxt_client_options, user_agent: *const c_char, error_out: *mut *mut sxt_error) -> Status {
-    run(error_out, || {
-        // SAFETY: header contract: NULL or a NUL-terminated string.
-        let ua = unsafe { arg(user_agent, "user_agent") }?;
-        let cell = sxt_client_options::get(options, "options")?;
-        let mut config = cell.lock().unwrap_or_else(|p| p.into_inner());
-        config.transport_mut().set_user_agent(ua)?;
-        Ok(())
-    })
+    // SAFETY: header contract: NULL or a NUL-terminated string.
+    set_text(options, unsafe { arg(user_agent, "user_agent") }, error_out, |c, ua| c.transport_mut().set_user_agent(ua).map(drop))
 }
 
 /// Releases `options`. NULL and an already-freed handle are ignored. Clients made from it are unaffected.

@@ -73,9 +73,9 @@
 //   - sxt_pkgconfig: an installed library, found with "#cgo pkg-config: sxt-auth" (make install writes
 //     sxt-auth.pc; set PKG_CONFIG_PATH when the prefix is not one pkg-config searches). With an installed
 //     shared library outside the loader's path, set LD_LIBRARY_PATH or add an rpath through CGO_LDFLAGS.
-//     For a self-contained binary from an installed tree, put the archive first on the link line:
-//     CGO_LDFLAGS="$(pkg-config --variable=libdir sxt-auth)/libsxt_auth.a -lpthread -ldl -lm -Wl,--as-needed"
-//     go build -tags sxt_pkgconfig ./...
+//   - sxt_pkgconfig with sxt_static: the installed static library, found with
+//     "#cgo pkg-config: sxt-auth-static" (make install writes sxt-auth-static.pc beside sxt-auth.pc), linked
+//     into the binary, which then needs no libsxt_auth.so: go build -tags "sxt_pkgconfig sxt_static" ./...
 //     Go's build cache does not track pkg-config's answers: after moving or replacing the installation,
 //     rebuild with go build -a (or go clean -cache).
 //

@@ -1,4 +1,4 @@
-//go:build sxt_pkgconfig
+//go:build sxt_pkgconfig && !sxt_static
 
 package sxtauth
 

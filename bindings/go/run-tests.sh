@@ -67,12 +67,14 @@ else
 fi
 # Every build-tag variant type-checks and compiles its cgo directives (the release variants are not linked:
 # that would need a release build).
-if (cd bindings/go && for tags in sxt_release sxt_static "sxt_static sxt_release" sxt_pkgconfig; do
+if (cd bindings/go && for tags in sxt_release sxt_static "sxt_static sxt_release" sxt_pkgconfig "sxt_pkgconfig sxt_static"; do
       echo "go vet -tags '$tags'"
-      if [ "$tags" = sxt_pkgconfig ]; then
+      if [[ "$tags" == sxt_pkgconfig* ]]; then
         command -v pkg-config >/dev/null 2>&1 || { echo "(no pkg-config: reported below)"; continue; }
         mkdir -p "$WORK/pc-vet"
-        printf 'Name: sxt-auth\nDescription: vet\nVersion: 0\nCflags: -I%s\nLibs: -lsxt_auth\n' "$ROOT/include" >"$WORK/pc-vet/sxt-auth.pc"
+        for pc in sxt-auth sxt-auth-static; do
+          printf 'Name: %s\nDescription: vet\nVersion: 0\nCflags: -I%s\nLibs: -lsxt_auth\n' "$pc" "$ROOT/include" >"$WORK/pc-vet/$pc.pc"
+        done
         PKG_CONFIG_PATH="$WORK/pc-vet" go vet -tags "$tags" ./... || exit 1
       else
         go vet -tags "$tags" ./... || exit 1
@@ -341,15 +343,20 @@ if command -v pkg-config >/dev/null 2>&1; then
   else
     fail "pkg-config build (-tags sxt_pkgconfig), shared library"
   fi
-  # The documented recipe for a self-contained binary from an installed tree.
-  if (cd examples/go && env PKG_CONFIG_PATH="$PREFIX_DIR/lib/pkgconfig" CGO_CFLAGS="-I$PREFIX_DIR/include" \
-        CGO_LDFLAGS="$PREFIX_DIR/lib/libsxt_auth.a -lpthread -ldl -lm -Wl,--as-needed" \
-        go build -tags sxt_pkgconfig -o "$WORK/pkgconfig-static/" ./keygen) &&
+  # A self-contained binary from the installed tree: -tags "sxt_pkgconfig sxt_static" (sxt-auth-static.pc).
+  sed -e "s|@PREFIX@|$PREFIX_DIR|" -e "s|@VERSION@|0|" sxt-auth-static.pc.in >"$PREFIX_DIR/lib/pkgconfig/sxt-auth-static.pc"
+  if (cd examples/go && env PKG_CONFIG_PATH="$PREFIX_DIR/lib/pkgconfig" CGO_LDFLAGS= CGO_CFLAGS="-I$PREFIX_DIR/include" \
+        go build -tags "sxt_pkgconfig sxt_static" -o "$WORK/pkgconfig-static/" ./keygen ./register_authenticate) &&
      ! ldd "$WORK/pkgconfig-static/keygen" | grep -q sxt_auth &&
-     expect_run pcs-keygen 0 "$WORK" "$WORK/pkgconfig-static/keygen" && has pcs-keygen out '^Public Key \(Base64\): '; then
-    pass "pkg-config build (-tags sxt_pkgconfig), static archive through CGO_LDFLAGS"
+     ! ldd "$WORK/pkgconfig-static/register_authenticate" | grep -q sxt_auth &&
+     expect_run pcs-keygen 0 "$WORK" env -u LD_LIBRARY_PATH "$WORK/pkgconfig-static/keygen" &&
+     has pcs-keygen out '^Public Key \(Base64\): ' &&
+     expect_run pcs-reg 0 "$WORK/run-http" "${CLEAN[@]}" LD_LIBRARY_PATH= "$WORK/pkgconfig-static/register_authenticate" "$USER_ID" &&
+     has pcs-reg out '^Access token: .+$'; then
+    echo "ldd $WORK/pkgconfig-static/register_authenticate:"; ldd "$WORK/pkgconfig-static/register_authenticate" | sed 's/^/  /'
+    pass "pkg-config build -tags \"sxt_pkgconfig sxt_static\": installed static library, no libsxt_auth.so needed"
   else
-    fail "pkg-config build (-tags sxt_pkgconfig), static archive through CGO_LDFLAGS"
+    fail "pkg-config build -tags \"sxt_pkgconfig sxt_static\": installed static library, no libsxt_auth.so needed"
   fi
 else
   missing "pkg-config build (-tags sxt_pkgconfig)" "pkg-config"

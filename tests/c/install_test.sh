@@ -31,7 +31,7 @@ else
     finish
 fi
 MAJOR=${VERSION%%.*}
-for f in "lib/libsxt_auth.so.$VERSION" lib/libsxt_auth.a include/sxt_auth.h lib/pkgconfig/sxt-auth.pc; do
+for f in "lib/libsxt_auth.so.$VERSION" lib/libsxt_auth.a include/sxt_auth.h lib/pkgconfig/sxt-auth.pc lib/pkgconfig/sxt-auth-static.pc; do
     check "installed $f (a file)" bash -c '[ -f "$1" ] && [ ! -L "$1" ]' _ "$PREFIX/$f"
 done
 check "lib/libsxt_auth.so.$MAJOR links to libsxt_auth.so.$VERSION" \
@@ -139,6 +139,19 @@ if "$CC" "${CFLAGS[@]}" "$OUT/app.c" $(pkg-config --cflags sxt-auth) $STATIC_LIB
 else
     fail "build with \$(pkg-config --static --libs sxt-auth) and libsxt_auth.a"
     cat "$OUT/app-static.log" >&2
+fi
+
+# The static form through its own .pc: no sed on the flags needed.
+# shellcheck disable=SC2046
+if "$CC" "${CFLAGS[@]}" "$OUT/app.c" $(pkg-config --cflags --libs sxt-auth-static) -o "$OUT/app-static-pc" \
+    2>"$OUT/app-static-pc.log"; then
+    pass "build with \$(pkg-config --cflags --libs sxt-auth-static)"
+    check "the sxt-auth-static build does not need libsxt_auth.so" \
+        bash -c '! readelf -d "$1" | grep -q "NEEDED.*libsxt_auth"' _ "$OUT/app-static-pc"
+    check "the sxt-auth-static build runs on its own" bash -c 'env -u LD_LIBRARY_PATH "$1" | grep -qx "keygen ok"' _ "$OUT/app-static-pc"
+else
+    fail "build with \$(pkg-config --cflags --libs sxt-auth-static)"
+    cat "$OUT/app-static-pc.log" >&2
 fi
 
 # 4. DESTDIR staging, PREFIX from the environment, a relative prefix (no rebuild: the release lib is there).
