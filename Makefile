@@ -7,9 +7,9 @@ export SXT_SERVER_BIN ?= $(TARGET)/debug/sxt-auth-server
 PREFIX ?= /usr/local
 
 # Every suite, in the order `make test` runs them; each is also `make test-NAME` (tests/run-suites.sh).
-SUITES := header layout rust c cpp go swift apple conformance
+SUITES := header layout rust c cpp go swift apple fuzz conformance
 
-.PHONY: all build header demo test $(addprefix test-,$(SUITES)) install bench clean
+.PHONY: all build header demo test $(addprefix test-,$(SUITES)) install bench fuzz clean
 
 all: build
 
@@ -36,6 +36,10 @@ install:
 
 bench:
 	bash scripts/bench.sh
+
+# Every fuzz target for FUZZ_RUNS executions (default 10^6) or FUZZ_SECONDS each (make test runs 4 s each).
+fuzz:
+	bash scripts/fuzz.sh
 
 clean:
 	cargo clean

@@ -22,6 +22,7 @@ suite_command() {
         go) echo "bash bindings/go/run-tests.sh" ;;
         swift) echo "bash bindings/swift/run-tests.sh" ;;
         apple) echo "bash tests/apple/run.sh" ;;
+        fuzz) echo "FUZZ_SECONDS=\${FUZZ_SECONDS:-4} bash scripts/fuzz.sh" ;;
         conformance) echo "bash tests/conformance/run.sh" ;;
         *) return 1 ;;
     esac

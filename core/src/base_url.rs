@@ -59,8 +59,9 @@ impl BaseUrl {
                 "plain http is refused; use https, or allow http explicitly for a local test server",
             ));
         }
+        // Every trailing `/v1` goes (not just the last), so that the normal form normalises to itself.
         let mut path = path.trim_end_matches('/');
-        if let Some(p) = path.strip_suffix("/v1") {
+        while let Some(p) = path.strip_suffix("/v1") {
             path = p.trim_end_matches('/');
         }
         let normal = format!("{}://{}{}", if https { "https" } else { "http" }, authority.to_ascii_lowercase(), path);
@@ -130,7 +131,21 @@ mod tests {
             assert_eq!(u.join("/v1/auth/code"), "https://api.spaceandtime.dev/v1/auth/code");
         }
         assert_eq!(BaseUrl::parse("https://h.example/sxt/v1/", false).unwrap().as_str(), "https://h.example/sxt");
+        assert_eq!(BaseUrl::parse("https://h.example/v1//v1/", false).unwrap().as_str(), "https://h.example");
+        assert_eq!(BaseUrl::parse("https://v1//", false).unwrap().as_str(), "https://v1", "a host named v1 stays");
         assert_eq!(BaseUrl::parse("https://[::1]:8443", false).unwrap().as_str(), "https://[::1]:8443");
+    }
+
+    /// Found by the base_url fuzz target: a path ending in `/v1//v1//` normalised to one ending in `/v1`, which
+    /// normalised again to something else.
+    #[test]
+    fn normalising_is_idempotent() {
+        let found = "HTTPS://[::1]/:841\u{36d}x//[::1]/:841\u{36d}x//v1//v1//";
+        for text in [found, "https://h/a/v1/v1", "https://h/v1v1/v1", "https://h/x/v1/", "https://v1/v1"] {
+            let once = BaseUrl::parse(text, false).unwrap();
+            assert_eq!(BaseUrl::parse(once.as_str(), false).unwrap(), once, "{text}");
+            assert!(!once.as_str().ends_with("/v1") || once.as_str() == "https://v1", "{text} -> {}", once.as_str());
+        }
     }
 
     #[test]
