@@ -220,6 +220,15 @@ fn consume<T>(value: T) -> Res<()> {
     Ok(())
 }
 
+/// CPU time (user + system) this process has used, in nanoseconds (getrusage).
+fn cpu_now_ns() -> f64 {
+    // SAFETY: getrusage writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1e9 + t.tv_usec as f64 * 1e3;
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
 /// Nanoseconds taken by `iterations` calls of `f`.
 fn time_total(iterations: usize, mut f: impl FnMut() -> Res<()>) -> Res<f64> {
     let start = Instant::now();
@@ -567,6 +576,25 @@ fn run(args: &Args) -> Res<()> {
         tasks.push(Task::new("sdk_exists_auth", "ns", move |n| peer.borrow_mut().measure("sdk_exists_auth", n)));
     }
     interleave(runs, logins, 1, tasks)?;
+
+    // CPU per sign-in through the Rust API (getrusage; this process only, not the server or the peer): a known
+    // user (two exchanges on a pooled connection), and one signature, as the C ABI's figures in signin_cpu.c.
+    let mut cpu_known = Samples::new("rust_cpu_known", "ns", logins * 4);
+    let mut cpu_sign = Samples::new("rust_cpu_sign", "ns", 1000);
+    for _ in 0..runs {
+        let start = cpu_now_ns();
+        for _ in 0..logins * 4 {
+            consume(client.login(&args.user, &key)?)?;
+        }
+        cpu_known.values.push((cpu_now_ns() - start) / (logins * 4) as f64);
+        let start = cpu_now_ns();
+        for _ in 0..1000 {
+            consume(key.sign_hex(AUTH_CODE))?;
+        }
+        cpu_sign.values.push((cpu_now_ns() - start) / 1000.0);
+    }
+    cpu_known.report();
+    cpu_sign.report();
 
     // --- Sign-in over https: the same, with TLS on every connection (the public service is https only) --------
     if let (Some(tls_url), Some(ca_pem)) = (&args.tls_url, &args.ca_pem) {

@@ -49,6 +49,8 @@ ROWS = [
      "cpu_signature", "time", "signatures' worth of CPU (getrusage, user+system); goal <= 3"),
     ("CPU per sign-in via C ABI, known user (2 exchanges, pooled) vs one Ed25519 signature", "cpu_known",
      "cpu_signature", "time", "signatures' worth of CPU (getrusage, user+system); goal <= 2.5"),
+    ("CPU per sign-in via Rust API, known user (2 exchanges, pooled) vs one Ed25519 signature", "rust_cpu_known",
+     "rust_cpu_sign", "time", "signatures' worth of CPU (getrusage, user+system); goal <= 2.5"),
     ("instructions per sign-in via C ABI, new client vs one signature (callgrind)", "ir_fresh", "ir_signature",
      "count", "signatures' worth of instructions (user space only)"),
     ("instructions per sign-in via C ABI, known user vs one signature (callgrind)", "ir_known", "ir_signature",
