@@ -9,7 +9,7 @@ PREFIX ?= /usr/local
 # Every suite, in the order `make test` runs them; each is also `make test-NAME` (tests/run-suites.sh).
 SUITES := header layout rust c cpp go swift apple fuzz conformance
 
-.PHONY: all build header demo test $(addprefix test-,$(SUITES)) install bench fuzz clean
+.PHONY: all build header demo test $(addprefix test-,$(SUITES)) install bench fuzz soak load clean
 
 all: build
 
@@ -40,6 +40,14 @@ bench:
 # Every fuzz target for FUZZ_RUNS executions (default 10^6) or FUZZ_SECONDS each (make test runs 4 s each).
 fuzz:
 	bash scripts/fuzz.sh
+
+# The C ABI under load for SOAK_SECONDS (default 600) against short lifetimes, then a leak run under valgrind.
+soak:
+	bash scripts/soak.sh
+
+# The local server under LOAD_CONNECTIONS (default 1000) connections for LOAD_SIGN_INS (default 100,000) sign-ins.
+load:
+	bash scripts/load.sh
 
 clean:
 	cargo clean
