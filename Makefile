@@ -45,7 +45,7 @@ fuzz:
 soak:
 	bash scripts/soak.sh
 
-# The local server under LOAD_CONNECTIONS (default 1000) connections for LOAD_SIGN_INS (default 100,000) sign-ins.
+# The local server under LOAD_CONNECTIONS (default 1000) connections for LOAD_SIGN_INS (default 200,000) sign-ins.
 load:
 	bash scripts/load.sh
 

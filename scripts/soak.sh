@@ -17,37 +17,24 @@ SECONDS_TOTAL=${SOAK_SECONDS:-600}
 THREADS=${SOAK_THREADS:-16}
 VG_SECONDS=${SOAK_VALGRIND_SECONDS:-20}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sxt-soak.XXXXXX")
-SERVER_PID=
-# shellcheck disable=SC2317  # run by the EXIT trap
-cleanup() { [ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
+# shellcheck source=tests/lib/runner.sh
+source "$ROOT/tests/lib/runner.sh"  # start_server (SERVER_URL, SERVER_PIDS) and the clean-up on exit
+CLEANUP_DIRS+=("$WORK")
+export SXT_SERVER_BIN="$TARGET/debug/sxt-auth-server"
+SHORT_LIFETIMES=(--access-ttl 2 --refresh-ttl 30 --session-ttl 12)
 
 cargo build -q -p sxt-auth --lib
 cargo build -q -p sxt-auth-server
 gcc -O2 -g -Wall -Wextra -Werror -std=c11 -pthread -Iinclude tests/soak/soak.c -L"$TARGET/debug" -lsxt_auth \
     -Wl,-rpath,"$TARGET/debug" -o "$WORK/soak"
-
-# start_server LOG: a server with short lifetimes; sets URL.
-start_server() {
-    "$TARGET/debug/sxt-auth-server" --listen 127.0.0.1:0 --access-ttl 2 --refresh-ttl 30 --session-ttl 12 \
-        >"$WORK/server.out" 2>"$1" &
-    SERVER_PID=$!
-    URL=
-    for _ in $(seq 100); do
-        URL=$(sed -n 's/^listening on //p' "$WORK/server.out")
-        [ -n "$URL" ] && return 0
-        sleep 0.1
-    done
-    echo "soak: the server did not start" >&2
-    exit 1
-}
 count() { grep -c "^$1 -> $2 " "$3" || true; }
+stop_server() { kill "${SERVER_PIDS[-1]}" 2>/dev/null; wait "${SERVER_PIDS[-1]}" 2>/dev/null || true; }
 
 echo "== soak: $THREADS threads for $SECONDS_TOTAL s against $TARGET/debug/sxt-auth-server"
-start_server "$WORK/server.log"
+start_server "$WORK/server" "${SHORT_LIFETIMES[@]}" || exit 1
 status=0
-"$WORK/soak" "$URL" "$SECONDS_TOTAL" "$THREADS" | tee "$WORK/soak.out" || status=1
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+"$WORK/soak" "$SERVER_URL" "$SECONDS_TOTAL" "$THREADS" | tee "$WORK/soak.out" || status=1
+stop_server
 printf 'SOAK\tserver_sign_ins\t%s\n' "$(count 'POST /v1/auth/token' 200 "$WORK/server.log")"
 printf 'SOAK\tserver_refreshes\t%s\n' "$(count 'POST /v1/auth/refresh' 200 "$WORK/server.log")"
 printf 'SOAK\tserver_refresh_refusals\t%s\n' "$(count 'POST /v1/auth/refresh' 401 "$WORK/server.log")"
@@ -61,9 +48,9 @@ fi
 
 if command -v valgrind >/dev/null; then
     echo "== soak under valgrind: 4 threads for $VG_SECONDS s"
-    start_server "$WORK/server-vg.log"
+    start_server "$WORK/server-vg" "${SHORT_LIFETIMES[@]}" || exit 1
     if valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
-        --error-exitcode=1 --quiet --suppressions=tests/c/valgrind.supp "$WORK/soak" "$URL" "$VG_SECONDS" 4 \
+        --error-exitcode=1 --quiet --suppressions=tests/c/valgrind.supp "$WORK/soak" "$SERVER_URL" "$VG_SECONDS" 4 \
         >"$WORK/vg.out" 2>"$WORK/vg.err"; then
         printf 'SOAK\tvalgrind\t0 errors, 0 leaks (%s operations)\n' "$(awk -F'\t' '$2 == "ops" { print $3 }' "$WORK/vg.out")"
     else
@@ -71,7 +58,7 @@ if command -v valgrind >/dev/null; then
         printf 'SOAK\tvalgrind\tFAILED\n'
         status=1
     fi
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+    stop_server
 else
     printf 'SOAK\tvalgrind\tnot installed: the leak run was not made\n'
     status=1
