@@ -63,7 +63,7 @@ impl Client {
     /// Errors: input codes; transport codes; [`ErrorKind::NotFound`]; [`ErrorKind::BadRequest`] or
     /// [`ErrorKind::Unauthorized`] when the server refuses the signature or the key is not on the keyring.
     pub fn login(&self, user_id: &str, key: &PrivateKey) -> Result<Session> {
-        check_user_id(user_id)?;
+        // An invalid id is never a known one, so `user_exists` (or `start`) refuses it before any request.
         if !self.service.known_users.contains(user_id) && !self.user_exists(user_id)? {
             return Err(Error::argument(ErrorKind::NotFound, "user_id", "no such user; register it first"));
         }

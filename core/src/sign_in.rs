@@ -36,7 +36,9 @@ impl KnownUsers {
     pub(crate) fn insert(&self, user_id: &str) {
         let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let (set, order) = &mut *guard;
-        if set.insert(user_id.to_string()) {
+        // Every sign-in passes here: a user already known costs a look-up, no allocation.
+        if !set.contains(user_id) {
+            set.insert(user_id.to_string());
             order.push_back(user_id.to_string());
             if order.len() > Self::CAPACITY {
                 if let Some(oldest) = order.pop_front() {
