@@ -7,7 +7,7 @@ export SXT_SERVER_BIN ?= $(TARGET)/debug/sxt-auth-server
 PREFIX ?= /usr/local
 
 # Every suite, in the order `make test` runs them; each is also `make test-NAME` (tests/run-suites.sh).
-SUITES := header layout rust c cpp go swift apple fuzz conformance
+SUITES := header layout rust c cpp go swift kotlin apple fuzz conformance
 
 .PHONY: all build header demo test $(addprefix test-,$(SUITES)) install bench fuzz soak load clean
 

@@ -1,5 +1,5 @@
 /*
- * sxt_auth.h: sign in to the Space and Time (SxT) network from C, C++, Go, Swift and anything with a C FFI.
+ * sxt_auth.h: sign in to the Space and Time (SxT) network from C, C++, Go, Swift, Kotlin and anything with a C FFI.
  *
  * Quick start:
  *   sxt_client *client = NULL; sxt_session *session = NULL; sxt_error *err = NULL; char *token = NULL;

@@ -5,7 +5,7 @@ The table is defined once, by `src/status.rs`; cbindgen writes it into `include/
 `sxt_status` enum. The bindings mirror it in their own idiom, and each copy must hold exactly the header's
 statuses with the header's numbers (names compared without case and underscores, so `SXT_STATUS_INVALID_UTF8`,
 `invalid_utf8`, `StatusInvalidUTF8` and `invalidUTF8` are one name). A binding may add negative sentinels of
-its own (Swift's `unknown = -1`). Exits 1, naming each difference, when any copy drifts.
+its own (Swift's `unknown = -1`, Kotlin's `UNKNOWN(-1)`). Exits 1, naming each difference, when any copy drifts.
 """
 import pathlib
 import re
@@ -43,6 +43,11 @@ def swift_table(text):
     return {canonical(n): int(v) for n, v in re.findall(r"^\s*case (`?\w+`?) = (-?\d+)", body, re.M)}
 
 
+def kotlin_table(text):
+    body = re.search(r"enum class SxtStatus\(public val code: Int\) \{(.*?)\n    ;", text, re.S).group(1)
+    return {canonical(n): int(v) for n, v in re.findall(r"^\s*([A-Z][A-Z0-9_]*)\((-?\d+)\),?", body, re.M)}
+
+
 def c_test_table(text):
     rows = re.findall(r"\{(SXT_STATUS_\w+), (-?\d+), \"(SXT_STATUS_\w+)\"\}", text)
     for constant, _, name in rows:
@@ -56,6 +61,7 @@ COPIES = [
     ("include/sxt_auth.hpp", cpp_table),
     ("bindings/go/errors.go", go_table),
     ("bindings/swift/Sources/SxtAuth/SxtError.swift", swift_table),
+    ("bindings/kotlin/src/main/kotlin/sxtauth/SxtStatus.kt", kotlin_table),
     ("tests/c/test_keys.c", c_test_table),
 ]
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs test suites by name and closes with one honest line: `suites: N passed, N failed, N skipped`.
 #
-#   bash tests/run-suites.sh header layout rust c cpp go swift conformance
+#   bash tests/run-suites.sh header layout rust c cpp go swift kotlin conformance
 #
 # A suite's exit status says how it went: 0 passed, 77 skipped (something it needed is missing here, so part
 # or all of it did not run; never under CI=true, where every suite turns a missing toolchain into a
@@ -21,6 +21,7 @@ suite_command() {
         cpp) echo "bash tests/cpp/run.sh" ;;
         go) echo "bash bindings/go/run-tests.sh" ;;
         swift) echo "bash bindings/swift/run-tests.sh" ;;
+        kotlin) echo "bash bindings/kotlin/run-tests.sh" ;;
         apple) echo "bash tests/apple/run.sh" ;;
         fuzz) echo "FUZZ_SECONDS=\${FUZZ_SECONDS:-4} bash scripts/fuzz.sh" ;;
         conformance) echo "bash tests/conformance/run.sh" ;;

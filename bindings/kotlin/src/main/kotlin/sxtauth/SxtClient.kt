@@ -1,0 +1,174 @@
+package sxtauth
+
+import com.sun.jna.ptr.ByteByReference
+import com.sun.jna.ptr.PointerByReference
+import java.lang.ref.Cleaner
+
+/**
+ * A connection to one SxT auth service: its base URL, settings, and a connection pool shared by every session
+ * started from it (`sxt_client`). Sessions keep what they need of it, so it may be closed while they live on.
+ *
+ * Every network call comes twice: as a `suspend` function that runs on `Dispatchers.IO` (so it can be called
+ * from the main thread of an Android app) and honours cancellation before it starts, and as a `…Blocking`
+ * function for threads that may block (and for Java). Each fails with an [SxtException] carrying the status,
+ * and with an [IllegalStateException] once the client is closed.
+ *
+ * Thread safety: immutable once created; any number of threads and coroutines may use one client at once,
+ * and may close it while others are inside calls (those calls finish or see it closed). Close it when done;
+ * a client that becomes unreachable unclosed is released by the JVM's cleaner.
+ *
+ * @param baseUrl the service, with or without a trailing `/` and `/v1` (`https://api.spaceandtime.dev`).
+ * @param options settings; the defaults are the library's.
+ * @throws SxtException [SxtStatus.INVALID_URL], [SxtStatus.INSECURE_URL] (`http://` without
+ *   [SxtClientOptions.allowHttp]), [SxtStatus.INVALID_CERTIFICATE], [SxtStatus.INVALID_ARGUMENT] (an option
+ *   out of range).
+ */
+public class SxtClient @JvmOverloads constructor(
+    baseUrl: String,
+    options: SxtClientOptions = SxtClientOptions(),
+) : AutoCloseable {
+    private val handle: NativeHandle
+    private val cleanable: Cleaner.Cleanable
+
+    init {
+        val lib = SxtLibrary.native
+        val out = PointerByReference()
+        options.withNative { cOptions ->
+            NativeArgs().use { args ->
+                val cUrl = args.text("base_url", baseUrl)
+                nativeCall { lib.sxt_client_new(cUrl, cOptions, out, it) }
+            }
+        }
+        handle = NativeHandle("client", out.value) { lib.sxt_client_free(it) }
+        cleanable = CLEANER.register(this, handle)
+    }
+
+    /** The normalised base URL (no trailing `/` or `/v1`). */
+    public val baseUrl: String
+        get() = handle.call { h ->
+            val out = PointerByReference()
+            nativeCall { SxtLibrary.native.sxt_client_base_url(h, out, it) }
+            takeString(out.value)
+        }
+
+    /** Whether [close] has run. */
+    public val isClosed: Boolean get() = handle.isClosed
+
+    /**
+     * Whether [userId] is taken (`GET /v1/auth/idexists/{userId}`).
+     *
+     * @throws SxtException [SxtStatus.INVALID_ARGUMENT] (empty, over 256 bytes, control characters, `.` or
+     *   `..`), the transport statuses and the server's refusals.
+     */
+    public suspend fun userExists(userId: String): Boolean = onIo { userExistsBlocking(userId) }
+
+    /** [userExists], blocking the calling thread. */
+    public fun userExistsBlocking(userId: String): Boolean = handle.call { h ->
+        NativeArgs().use { args ->
+            val cUser = args.text("user_id", userId)
+            val exists = ByteByReference()
+            nativeCall { SxtLibrary.native.sxt_user_exists(h, cUser, exists, it) }
+            exists.value != 0.toByte()
+        }
+    }
+
+    /**
+     * Signs in [userId] with [privateKey] (any encoding [SxtKeys] accepts): a challenge, signed, traded for
+     * tokens. The session keeps a copy of the key to sign in again by itself (see
+     * [SxtClientOptions.keepKey]). An unknown user id is [SxtStatus.NOT_FOUND] (with HTTP status 0): a
+     * mistyped id never creates an account; [register] does that.
+     *
+     * The key as a `String` cannot be wiped (the JVM has no way to); pass a `CharArray` or `ByteArray` to
+     * have it wiped when the call returns.
+     *
+     * @throws SxtException [SxtStatus.NOT_FOUND], [SxtStatus.BAD_REQUEST] (signature refused, key not on the
+     *   keyring), [SxtStatus.INVALID_KEY], [SxtStatus.INVALID_ARGUMENT], transport statuses.
+     */
+    public suspend fun login(userId: String, privateKey: String): SxtSession =
+        KeyText.Text(privateKey).let { k -> onIoSession(k) { login(userId, k) } }
+
+    /** [login] with the key's characters, which are wiped when the call ends. */
+    public suspend fun login(userId: String, privateKey: CharArray): SxtSession =
+        KeyText.Chars(privateKey).let { k -> onIoSession(k) { login(userId, k) } }
+
+    /** [login] with the key's UTF-8 text, which is wiped when the call ends. */
+    public suspend fun login(userId: String, privateKey: ByteArray): SxtSession =
+        KeyText.Bytes(privateKey).let { k -> onIoSession(k) { login(userId, k) } }
+
+    /** [login], blocking the calling thread. */
+    public fun loginBlocking(userId: String, privateKey: String): SxtSession = KeyText.Text(privateKey).consume { login(userId, it) }
+
+    /** [login], blocking the calling thread; [privateKey] is wiped. */
+    public fun loginBlocking(userId: String, privateKey: CharArray): SxtSession = KeyText.Chars(privateKey).consume { login(userId, it) }
+
+    /** [login], blocking the calling thread; [privateKey] is wiped. */
+    public fun loginBlocking(userId: String, privateKey: ByteArray): SxtSession = KeyText.Bytes(privateKey).consume { login(userId, it) }
+
+    /**
+     * Registers the new user [userId] with [privateKey] as its first key and signs it in. [joinCode] (the
+     * organisation's code, which joins its subscription) is optional unless the deployment requires one;
+     * with an [email], registration goes through `auth/code-register`. For an existing user whose keyring
+     * holds the key, this is a plain sign-in.
+     *
+     * @throws SxtException as [login] (but never [SxtStatus.NOT_FOUND] for a new user); an unknown join code
+     *   or a user id registered with another key is [SxtStatus.BAD_REQUEST] (or [SxtStatus.CONFLICT] /
+     *   [SxtStatus.UNAUTHORIZED], as the deployment answers); a missing join code the deployment requires is
+     *   [SxtStatus.NOT_FOUND] or [SxtStatus.BAD_REQUEST].
+     */
+    public suspend fun register(userId: String, privateKey: String, joinCode: String? = null, email: String? = null): SxtSession =
+        KeyText.Text(privateKey).let { k -> onIoSession(k) { register(userId, k, joinCode, email) } }
+
+    /** [register] with the key's characters, which are wiped when the call ends. */
+    public suspend fun register(userId: String, privateKey: CharArray, joinCode: String? = null, email: String? = null): SxtSession =
+        KeyText.Chars(privateKey).let { k -> onIoSession(k) { register(userId, k, joinCode, email) } }
+
+    /** [register] with the key's UTF-8 text, which is wiped when the call ends. */
+    public suspend fun register(userId: String, privateKey: ByteArray, joinCode: String? = null, email: String? = null): SxtSession =
+        KeyText.Bytes(privateKey).let { k -> onIoSession(k) { register(userId, k, joinCode, email) } }
+
+    /** [register], blocking the calling thread. */
+    @JvmOverloads
+    public fun registerBlocking(userId: String, privateKey: String, joinCode: String? = null, email: String? = null): SxtSession =
+        KeyText.Text(privateKey).consume { register(userId, it, joinCode, email) }
+
+    /** [register], blocking the calling thread; [privateKey] is wiped. */
+    @JvmOverloads
+    public fun registerBlocking(userId: String, privateKey: CharArray, joinCode: String? = null, email: String? = null): SxtSession =
+        KeyText.Chars(privateKey).consume { register(userId, it, joinCode, email) }
+
+    /** [register], blocking the calling thread; [privateKey] is wiped. */
+    @JvmOverloads
+    public fun registerBlocking(userId: String, privateKey: ByteArray, joinCode: String? = null, email: String? = null): SxtSession =
+        KeyText.Bytes(privateKey).consume { register(userId, it, joinCode, email) }
+
+    /** Releases the client (idempotent). Sessions started from it keep working. */
+    override fun close() {
+        cleanable.clean()
+    }
+
+    private fun login(userId: String, key: KeyText): SxtSession = handle.call { h ->
+        NativeArgs().use { args ->
+            val cUser = args.text("user_id", userId)
+            val cKey = key.put(args, "private_key")
+            val out = PointerByReference()
+            nativeCall { SxtLibrary.native.sxt_login(h, cUser, cKey, out, it) }
+            SxtSession(out.value)
+        }
+    }
+
+    private fun register(userId: String, key: KeyText, joinCode: String?, email: String?): SxtSession = handle.call { h ->
+        NativeArgs().use { args ->
+            val cUser = args.text("user_id", userId)
+            val cKey = key.put(args, "private_key")
+            val cJoin = args.optional("join_code", joinCode)
+            val out = PointerByReference()
+            if (email == null) {
+                nativeCall { SxtLibrary.native.sxt_register(h, cUser, cKey, cJoin, out, it) }
+            } else {
+                val cEmail = args.text("email", email)
+                nativeCall { SxtLibrary.native.sxt_register_with_email(h, cUser, cKey, cEmail, cJoin, out, it) }
+            }
+            SxtSession(out.value)
+        }
+    }
+}

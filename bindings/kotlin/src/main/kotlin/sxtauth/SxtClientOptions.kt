@@ -1,0 +1,99 @@
+package sxtauth
+
+import com.sun.jna.Pointer
+import com.sun.jna.ptr.PointerByReference
+import java.time.Duration
+
+/**
+ * Settings for an [SxtClient]; every one has the library's default when left out (null or omitted):
+ * connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s, refresh margin 60 s, https only,
+ * Mozilla's trusted roots, user agent `sxt-auth/<version>`, sessions keep the key.
+ *
+ * Durations are whole milliseconds, rounded up; timeouts must be 1 ms to 24 h and the refresh margin 0 to
+ * 24 h, or [SxtClient]'s constructor fails with [SxtStatus.INVALID_ARGUMENT] naming the C parameter
+ * (`connect_timeout_ms`, ...). An immutable value: safe to share between threads and clients.
+ *
+ * @property connectTimeout how long establishing a connection (DNS, TCP, TLS) may take.
+ * @property readTimeout how long any single read from the server may stall.
+ * @property timeout the deadline of one whole HTTP call (a sign-in makes several).
+ * @property refreshMargin how long before an access token expires a session refreshes it (clamped per token
+ *   to half its lifetime; zero: only once expired).
+ * @property caPem PEM bundles (one or more `CERTIFICATE` blocks each) to trust besides Mozilla's roots: for a
+ *   private deployment, or the local server's `--ca-out` file.
+ * @property allowHttp allows plain `http://` base URLs, to any host: meant for a local test server, since
+ *   tokens and signatures then cross the network unencrypted.
+ * @property keepKey whether sessions keep a copy of the private key to sign in again by themselves when the
+ *   refresh chain or the 24-hour session runs out; when false such a session fails with
+ *   [SxtStatus.SESSION_EXPIRED] and the app signs in again.
+ * @property userAgent the `User-Agent` header (1 to 256 bytes, no control characters).
+ */
+public data class SxtClientOptions @JvmOverloads constructor(
+    val connectTimeout: Duration? = null,
+    val readTimeout: Duration? = null,
+    val timeout: Duration? = null,
+    val refreshMargin: Duration? = null,
+    val caPem: List<String> = emptyList(),
+    val allowHttp: Boolean = false,
+    val keepKey: Boolean = true,
+    val userAgent: String? = null,
+) {
+    /** Builds the C options, runs [block] with them and frees them. */
+    internal fun <T> withNative(block: (Pointer) -> T): T {
+        val lib = SxtLibrary.native
+        val out = PointerByReference()
+        nativeCall { lib.sxt_client_options_new(out, it) }
+        val options = out.value
+        try {
+            NativeArgs().use { args ->
+                connectTimeout?.let { d ->
+                    val ms = millis("connect_timeout_ms", d)
+                    nativeCall { lib.sxt_client_options_set_connect_timeout_ms(options, ms, it) }
+                }
+                readTimeout?.let { d ->
+                    val ms = millis("read_timeout_ms", d)
+                    nativeCall { lib.sxt_client_options_set_read_timeout_ms(options, ms, it) }
+                }
+                timeout?.let { d ->
+                    val ms = millis("timeout_ms", d)
+                    nativeCall { lib.sxt_client_options_set_timeout_ms(options, ms, it) }
+                }
+                refreshMargin?.let { d ->
+                    val ms = millis("refresh_margin_ms", d)
+                    nativeCall { lib.sxt_client_options_set_refresh_margin_ms(options, ms, it) }
+                }
+                for (pem in caPem) {
+                    val cPem = args.text("ca_pem", pem)
+                    nativeCall { lib.sxt_client_options_add_ca_pem(options, cPem, it) }
+                }
+                if (allowHttp) nativeCall { lib.sxt_client_options_set_allow_http(options, 1, it) }
+                if (!keepKey) nativeCall { lib.sxt_client_options_set_keep_key(options, 0, it) }
+                userAgent?.let { ua ->
+                    val cUa = args.text("user_agent", ua)
+                    nativeCall { lib.sxt_client_options_set_user_agent(options, cUa, it) }
+                }
+            }
+            return block(options)
+        } finally {
+            lib.sxt_client_options_free(options)
+        }
+    }
+
+    private companion object {
+        private const val MAX_U32: Long = 0xFFFF_FFFFL
+
+        /**
+         * [d] in whole milliseconds rounded up, as the bit pattern of a C `uint32_t`; a duration too long for
+         * it becomes the largest value, which the library refuses as over its limit.
+         */
+        fun millis(argument: String, d: Duration): Int {
+            if (d.isNegative) throw SxtException.input(SxtStatus.INVALID_ARGUMENT, argument, "is negative")
+            val ms = try {
+                val whole = d.toMillis()
+                if (d.minusMillis(whole).isZero) whole else whole + 1
+            } catch (e: ArithmeticException) {
+                MAX_U32
+            }
+            return minOf(ms, MAX_U32).toInt()
+        }
+    }
+}

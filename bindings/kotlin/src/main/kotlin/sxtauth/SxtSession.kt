@@ -1,0 +1,156 @@
+package sxtauth
+
+import com.sun.jna.Pointer
+import com.sun.jna.ptr.LongByReference
+import com.sun.jna.ptr.PointerByReference
+import java.lang.ref.Cleaner
+import java.time.Instant
+
+/**
+ * A signed-in session (`sxt_session`): the user's tokens, refreshed ahead of expiry (one refresh at a time,
+ * however many threads or coroutines ask), and renewed by a new sign-in when the refresh chain or the 24-hour
+ * session runs out (if it keeps the key: [SxtClientOptions.keepKey]). Made by [SxtClient.login] and
+ * [SxtClient.register].
+ *
+ * Network calls come as `suspend` functions (run on `Dispatchers.IO`, cancellation honoured before they
+ * start) and `…Blocking` twins, as on [SxtClient]. After [logout], calls fail with [SxtStatus.LOGGED_OUT];
+ * after [close], with [IllegalStateException].
+ *
+ * Thread safety: any number of threads and coroutines may use one session at once, and close it while
+ * others are inside calls. [close] wipes the library's copies of its tokens and key; it does not log out.
+ * A session that becomes unreachable unclosed is released by the JVM's cleaner.
+ */
+public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
+    private val handle = NativeHandle("session", pointer) { SxtLibrary.native.sxt_session_free(it) }
+    private val cleanable: Cleaner.Cleanable = CLEANER.register(this, handle)
+
+    /** Whether [close] has run. */
+    public val isClosed: Boolean get() = handle.isClosed
+
+    /**
+     * A valid access token, for `Authorization: Bearer <token>`: refreshed first when within the refresh
+     * margin of expiry, or signed in again when the refresh chain has run out. If a due refresh fails but
+     * the token has not expired yet, that token is returned.
+     *
+     * @throws SxtException [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED], and the transport and
+     *   server statuses of the refresh or sign-in.
+     */
+    public suspend fun accessToken(): String = onIo { accessTokenBlocking() }
+
+    /** [accessToken], blocking the calling thread. */
+    public fun accessTokenBlocking(): String = string { h, out, err -> SxtLibrary.native.sxt_session_access_token(h, out, err) }
+
+    /**
+     * Refreshes now: both tokens rotate and the old refresh token stops working; when the chain has run out,
+     * signs in again with the session's key. On failure the old tokens are kept.
+     *
+     * @throws SxtException [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED], transport and server statuses.
+     */
+    public suspend fun refresh(): Unit = onIo { refreshBlocking() }
+
+    /** [refresh], blocking the calling thread. */
+    public fun refreshBlocking(): Unit = handle.call { h -> nativeCall { SxtLibrary.native.sxt_refresh(h, it) } }
+
+    /**
+     * Logs out, which ends every session of this user on the server; afterwards every call but [close] fails
+     * with [SxtStatus.LOGGED_OUT]. A server answer of 401 (tokens already dead) counts as success; on any
+     * other failure nothing changes and the call may be retried.
+     *
+     * @throws SxtException [SxtStatus.LOGGED_OUT] (already), transport and server statuses.
+     */
+    public suspend fun logout(): Unit = onIo { logoutBlocking() }
+
+    /** [logout], blocking the calling thread. */
+    public fun logoutBlocking(): Unit = handle.call { h -> nativeCall { SxtLibrary.native.sxt_logout(h, it) } }
+
+    /**
+     * The current refresh token (no network call, no refresh).
+     *
+     * @throws SxtException [SxtStatus.LOGGED_OUT].
+     */
+    public fun refreshToken(): String = string { h, out, err -> SxtLibrary.native.sxt_session_refresh_token(h, out, err) }
+
+    /**
+     * When the current tokens expire, as the server said (no network call, no refresh).
+     *
+     * @throws SxtException [SxtStatus.LOGGED_OUT].
+     */
+    public fun expiries(): SxtExpiries = handle.call { h ->
+        val access = LongByReference()
+        val refresh = LongByReference()
+        nativeCall { SxtLibrary.native.sxt_session_expiries(h, access, refresh, it) }
+        SxtExpiries(Instant.ofEpochMilli(access.value), Instant.ofEpochMilli(refresh.value))
+    }
+
+    /** The user id the session signed in as (also after [logout]). */
+    public val userId: String
+        get() = string { h, out, err -> SxtLibrary.native.sxt_session_user_id(h, out, err) }
+
+    /**
+     * What the server says about the access token (`GET /v1/auth/validtoken`); refreshes first when due, and
+     * on a 401 renews once and retries.
+     *
+     * @throws SxtException as [accessToken]; [SxtStatus.MALFORMED_RESPONSE] when the reply is not a JSON
+     *   object or names another user.
+     */
+    public suspend fun tokenInfo(): SxtTokenInfo = onIo { tokenInfoBlocking() }
+
+    /** [tokenInfo], blocking the calling thread. */
+    public fun tokenInfoBlocking(): SxtTokenInfo =
+        SxtTokenInfo.parse(string { h, out, err -> SxtLibrary.native.sxt_session_token_info(h, out, err) })
+
+    /**
+     * The keys on the user's keyring (`GET /v1/auth/keys`); refreshes first when due.
+     *
+     * @throws SxtException as [tokenInfo].
+     */
+    public suspend fun keys(): List<SxtKeyInfo> = onIo { keysBlocking() }
+
+    /** [keys], blocking the calling thread. */
+    public fun keysBlocking(): List<SxtKeyInfo> =
+        SxtKeyInfo.parseList(string { h, out, err -> SxtLibrary.native.sxt_session_keys(h, out, err) })
+
+    /**
+     * Adds [newPrivateKey] (any encoding [SxtKeys] accepts) to the user's keyring: a challenge signed with the
+     * new key. Only its public half leaves the process.
+     *
+     * @throws SxtException [SxtStatus.INVALID_KEY], [SxtStatus.LOGGED_OUT], transport and server statuses (a
+     *   key already on the keyring is refused by the server, typically [SxtStatus.BAD_REQUEST]).
+     */
+    public suspend fun addKey(newPrivateKey: String): Unit = KeyText.Text(newPrivateKey).let { k -> onIo(k) { addKey(k) } }
+
+    /** [addKey] with the key's characters, which are wiped when the call ends. */
+    public suspend fun addKey(newPrivateKey: CharArray): Unit = KeyText.Chars(newPrivateKey).let { k -> onIo(k) { addKey(k) } }
+
+    /** [addKey] with the key's UTF-8 text, which is wiped when the call ends. */
+    public suspend fun addKey(newPrivateKey: ByteArray): Unit = KeyText.Bytes(newPrivateKey).let { k -> onIo(k) { addKey(k) } }
+
+    /** [addKey], blocking the calling thread. */
+    public fun addKeyBlocking(newPrivateKey: String): Unit = KeyText.Text(newPrivateKey).consume { addKey(it) }
+
+    /** [addKey], blocking the calling thread; [newPrivateKey] is wiped. */
+    public fun addKeyBlocking(newPrivateKey: CharArray): Unit = KeyText.Chars(newPrivateKey).consume { addKey(it) }
+
+    /** [addKey], blocking the calling thread; [newPrivateKey] is wiped. */
+    public fun addKeyBlocking(newPrivateKey: ByteArray): Unit = KeyText.Bytes(newPrivateKey).consume { addKey(it) }
+
+    /** Releases the session and wipes its tokens and key (idempotent). Does not log out. */
+    override fun close() {
+        cleanable.clean()
+    }
+
+    override fun toString(): String = if (isClosed) "SxtSession(closed)" else "SxtSession(<tokens redacted>)"
+
+    private fun addKey(key: KeyText): Unit = handle.call { h ->
+        NativeArgs().use { args ->
+            val cKey = key.put(args, "new_private_key")
+            nativeCall { SxtLibrary.native.sxt_session_add_key(h, cKey, it) }
+        }
+    }
+
+    private inline fun string(crossinline f: (Pointer, PointerByReference, PointerByReference) -> Int): String = handle.call { h ->
+        val out = PointerByReference()
+        nativeCall { f(h, out, it) }
+        takeString(out.value)
+    }
+}
