@@ -30,7 +30,8 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
     /**
      * A valid access token, for `Authorization: Bearer <token>`: refreshed first when within the refresh
      * margin of expiry, or signed in again when the refresh chain has run out. If a due refresh fails but
-     * the token has not expired yet, that token is returned.
+     * the token has not expired yet, that token is returned. The token comes back as a `String`, which the JVM
+     * cannot wipe; the library's own copies are wiped when the session is closed.
      *
      * @throws SxtException [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED], and the transport and
      *   server statuses of the refresh or sign-in.

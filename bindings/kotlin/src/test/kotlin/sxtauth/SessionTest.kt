@@ -5,13 +5,26 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.ValueSource
 import java.time.Duration
 import java.time.Instant
 
 class SessionTest : LibraryTest() {
-    @Test
-    fun everyCall() {
-        TestServer.shared.client().use { c ->
+    /** Every session call's success path (and logout's aftermath), over http and over https with the server's CA. */
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = [false, true])
+    fun everyCall(tls: Boolean) {
+        val server = if (tls) TestServer(true) else TestServer.shared
+        try {
+            everyCallOn(server)
+        } finally {
+            if (tls) server.close()
+        }
+    }
+
+    private fun everyCallOn(server: TestServer) {
+        server.client().use { c ->
             val user = newUserId("calls")
             val key = SxtKeys.generate()
             val privateKey = String(key.privateKey)
