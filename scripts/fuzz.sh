@@ -20,7 +20,7 @@ RUNNER_NAME=scripts/fuzz.sh
 mkdir -p "$OUT/logs"
 # shellcheck source=tests/lib/runner.sh
 source "$ROOT/tests/lib/runner.sh"
-read -r -a TARGETS <<<"${FUZZ_TARGETS:-private_key base_url pem replies}"
+read -r -a TARGETS <<<"${FUZZ_TARGETS:-private_key base_url pem replies server session}"
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
     missing "fuzzing" "the nightly Rust toolchain (rustup toolchain install nightly)"
@@ -49,7 +49,8 @@ for t in "${TARGETS[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     cp -n fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
     log="$OUT/logs/$t.log"
-    (cd fuzz && CARGO_TARGET_DIR="$TARGET_DIR/fuzz" cargo +nightly fuzz run "$t" "$corpus" -- \
+    (cd fuzz && LSAN_OPTIONS="suppressions=$ROOT/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+        CARGO_TARGET_DIR="$TARGET_DIR/fuzz" cargo +nightly fuzz run "$t" "$corpus" -- \
         -artifact_prefix="$artifacts" "${LIMIT[@]}") >"$log" 2>&1
     rc=$?
     done_line=$(grep -E '^Done [0-9]+ runs' "$log" | tail -n 1)

@@ -412,8 +412,17 @@ impl Session {
         st.attempts += 1;
     }
 
+    /// Adopts a renewal's token set. One whose access token has already expired (by the server's `Date`, or
+    /// the device's clock when it sent none) makes the renewal a failure: adopting it would hand out a token
+    /// the server itself calls expired, and renew again on every call. The old tokens stay.
     fn install(&self, reply: &Reply, new_chain: Option<Instant>) -> Result<()> {
         let tokens = Tokens::from_reply(reply, self.inner.service.refresh_margin)?;
+        if tokens.access_expires_at <= Instant::now() {
+            return Err(Error::with_message(
+                ErrorKind::MalformedResponse,
+                "the server's new access token has already expired",
+            ));
+        }
         let mut st = self.write_state();
         if st.logged_out {
             return Err(Error::new(ErrorKind::LoggedOut));

@@ -93,6 +93,37 @@ fn a_date_of_1970_does_not_make_an_expired_token_look_valid() {
     assert_eq!(server.hits("/v1/auth/refresh"), 1);
 }
 
+/// Found by the session fuzz target: a renewal that brought an access token already past its expiry handed
+/// that token out. Now the renewal fails (the old tokens stay; renewal backs off) and no expired token is
+/// handed out.
+#[test]
+fn a_renewal_that_brings_an_expired_access_token_fails() {
+    let server = Scripted::start(move |req| {
+        sign_in_reply(req, || token_set("access-1", "refresh-1", -30_000, -30_000))
+            .unwrap_or_else(|| json("200 OK", "", &token_set("access-2", "refresh-2", -25_000, 600_000)))
+    });
+    let session = login(&server).unwrap();
+    // Sign-in took an expired token set (the renewal on first use could have fixed it); its renewal, a new
+    // sign-in since the refresh token is past too, brings another expired access token.
+    let e = session.access_token().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MalformedResponse, "{e}");
+    assert_eq!(server.hits("/v1/auth/token"), 2);
+    // Backing off: the next call fails at once, without a request.
+    assert_eq!(session.access_token().unwrap_err().kind(), ErrorKind::MalformedResponse);
+    assert_eq!(server.hits("/v1/auth/token"), 2);
+    assert_eq!(session.refresh_token().unwrap().as_str(), "refresh-1", "the old tokens stay");
+
+    // An explicit refresh of a live chain that brings an expired access token keeps the valid tokens.
+    let server = signs_in(
+        r#"{"accessToken":"access-1","refreshToken":"refresh-1","accessTokenExpires":1500,"refreshTokenExpires":1800}"#,
+        |_| json("200 OK", "", &token_set("access-2", "refresh-2", -25_000, 600_000)),
+    );
+    let session = login(&server).unwrap();
+    assert_eq!(session.refresh().unwrap_err().kind(), ErrorKind::MalformedResponse);
+    assert_eq!(session.access_token().unwrap().as_str(), "access-1");
+    assert_eq!(server.hits("/v1/auth/refresh"), 1);
+}
+
 #[test]
 fn relative_expiries_do_not_cause_a_sign_in_on_every_call() {
     let server = signs_in(

@@ -25,7 +25,14 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 type AppState = Arc<AuthState>;
 
+/// The service's routes over `state`, logging one line per request to stderr (see [`log_request`]).
 pub fn router(state: AppState) -> Router {
+    unlogged_router(state).layer(middleware::from_fn(log_request))
+}
+
+/// [`router`] without the request log: for driving the service in-process (tests, the fuzz target), where a
+/// line per request would only be noise. Every response is still marked `no-store`.
+pub fn unlogged_router(state: AppState) -> Router {
     Router::new()
         .route("/v1/auth/idexists/{user_id}", get(idexists))
         .route("/v1/auth/code", post(code))
@@ -39,7 +46,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(no_such_endpoint)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(log_and_harden))
+        .layer(middleware::from_fn(harden))
         .with_state(state)
 }
 
@@ -280,21 +287,22 @@ async fn method_not_allowed() -> Problem {
     Problem::method_not_allowed()
 }
 
-/// Logs one line per request to stderr (method, path, status, time; never
-/// headers, query strings or bodies) and marks every response `no-store`.
-async fn log_and_harden(req: Request, next: Next) -> Response {
+/// Marks every response `no-store`: tokens must never be cached.
+async fn harden(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Logs one line per request to stderr: method, path, status, time; never headers, query strings or bodies.
+async fn log_request(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let mut path: String = req.uri().path().chars().take(200).collect();
     if path.len() < req.uri().path().len() {
         path.push_str("...");
     }
-    let mut resp = next.run(req).await;
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // Unit tests drive the router directly; their output stays readable.
-    if cfg!(test) {
-        return resp;
-    }
+    let resp = next.run(req).await;
     let _ = writeln!(
         std::io::stderr(),
         "{method} {path} -> {} ({} ms)",

@@ -56,7 +56,7 @@ impl Default for Limits {
     }
 }
 
-/// Wall-clock time in epoch milliseconds. Tests can move it forward.
+/// Wall-clock time in epoch milliseconds. Tests and in-process drivers can move it forward.
 #[derive(Default)]
 pub struct Clock {
     offset_ms: AtomicU64,
@@ -68,7 +68,7 @@ impl Clock {
         wall + self.offset_ms.load(Ordering::Relaxed)
     }
 
-    #[cfg(test)]
+    /// Moves this clock `ms` milliseconds forward (it never goes back).
     pub fn advance(&self, ms: u64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
     }
@@ -626,7 +626,7 @@ impl AuthState {
         self.store().purge(now);
     }
 
-    #[cfg(test)]
+    /// How many users, challenges, tokens and sessions are held.
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let s = self.store();
         (s.users.len(), s.challenges.len(), s.tokens.len(), s.sessions.len())

@@ -77,7 +77,7 @@ impl Reply {
 impl Server {
     fn new(policy: Policy) -> Server {
         let state = Arc::new(AuthState::new(policy));
-        Server { app: router(state.clone()), state }
+        Server { app: unlogged_router(state.clone()), state }
     }
 
     async fn send(&self, method: Method, path: &str, bearer: Option<&str>, body: Option<Value>) -> Reply {
