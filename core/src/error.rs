@@ -58,13 +58,15 @@ pub enum ErrorKind {
     /// The session's tokens ran out and it holds no key to sign in again. When the server refused the refresh,
     /// the error keeps its HTTP status, title and detail.
     SessionExpired,
+    /// The call was cancelled through its [`crate::call::Cancel`].
+    Cancelled,
     /// An internal invariant failed.
     Internal,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order (for tables and their tests).
-    pub const ALL: [ErrorKind; 21] = [
+    pub const ALL: [ErrorKind; 22] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidKey,
         ErrorKind::InvalidUrl,
@@ -85,6 +87,7 @@ impl ErrorKind {
         ErrorKind::ServerError,
         ErrorKind::LoggedOut,
         ErrorKind::SessionExpired,
+        ErrorKind::Cancelled,
         ErrorKind::Internal,
     ];
 
@@ -111,6 +114,7 @@ impl ErrorKind {
             ErrorKind::ServerError => "the server failed (5xx)",
             ErrorKind::LoggedOut => "the session was logged out",
             ErrorKind::SessionExpired => "the session expired and holds no key to sign in again",
+            ErrorKind::Cancelled => "the call was cancelled",
             ErrorKind::Internal => "internal error",
         }
     }

@@ -17,6 +17,7 @@ use ureq::Agent;
 use zeroize::Zeroizing;
 
 use crate::base_url::BaseUrl;
+use crate::call;
 use crate::config::TransportConfig;
 use crate::connect;
 use crate::error::{Error, ErrorKind, Result};
@@ -38,6 +39,7 @@ pub struct Reply {
 pub struct Transport {
     agent: Agent,
     base: BaseUrl,
+    call_timeout: Duration,
 }
 
 impl Transport {
@@ -59,7 +61,7 @@ impl Transport {
             .max_idle_age(config.max_idle_age())
             .build();
         let agent = Agent::with_parts(agent_config, connect::connector(), connect::LazyResolver);
-        Ok(Transport { agent, base })
+        Ok(Transport { agent, base, call_timeout: config.call_timeout() })
     }
 
     /// The normalised base URL.
@@ -67,18 +69,27 @@ impl Transport {
         &self.base
     }
 
-    /// `GET path`, with an optional bearer token.
+    /// `GET path`, with an optional bearer token. Within a call's deadline and cancellation (`call`).
     pub fn get(&self, path: &str, bearer: Option<&str>) -> Result<Reply> {
+        call::check()?;
         let mut req = self.agent.get(self.base.join(path)).header("accept", "application/json");
+        if let Some(left) = call::remaining() {
+            req = req.config().timeout_global(Some(left.min(self.call_timeout))).build();
+        }
         if let Some(token) = bearer {
             req = req.header("authorization", Zeroizing::new(format!("Bearer {token}")).as_str());
         }
         self.finish(req.call())
     }
 
-    /// `POST path` with an optional JSON body and an optional bearer token.
+    /// `POST path` with an optional JSON body and an optional bearer token. Within a call's deadline and
+    /// cancellation (`call`).
     pub fn post(&self, path: &str, bearer: Option<&str>, body: Option<&impl serde::Serialize>) -> Result<Reply> {
+        call::check()?;
         let mut req = self.agent.post(self.base.join(path)).header("accept", "application/json");
+        if let Some(left) = call::remaining() {
+            req = req.config().timeout_global(Some(left.min(self.call_timeout))).build();
+        }
         if let Some(token) = bearer {
             req = req.header("authorization", Zeroizing::new(format!("Bearer {token}")).as_str());
         }

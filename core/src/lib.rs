@@ -2,7 +2,7 @@
 //!
 //! A client for Space and Time (SxT) authentication: Ed25519 keys, the challenge/response sign-in, and
 //! sessions that keep their tokens valid. This crate is the Rust core; the C library (`libsxt_auth`, header
-//! `include/sxt_auth.h`, at the repository root) wraps it for C, C++, Go and Swift.
+//! `include/sxt_auth.h`, at the repository root) wraps it for C, C++, Go, Swift and Kotlin.
 //!
 //! ```no_run
 //! use sxt_auth_core::{Client, PrivateKey};
@@ -18,10 +18,11 @@
 //! Modules: [`keys`] (parse, generate, sign), [`base_url`] (URL normalising), [`input`] (the rules for text
 //! the caller passes), [`config`] (settings, each checked by its setter), [`wire`] (JSON bodies), [`http`]
 //! (transport and its limits), `connect` (no thread per request), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
-//! [`client`] (calls without a session), [`session`] (tokens kept valid), [`error`] (one error type and its
-//! kinds).
+//! [`client`] (calls without a session), [`session`] (tokens kept valid), [`call`] (one call's deadline and
+//! cancellation), [`error`] (one error type and its kinds).
 
 pub mod base_url;
+pub mod call;
 pub mod client;
 pub mod config;
 mod connect;

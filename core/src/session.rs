@@ -24,6 +24,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+use crate::call;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Reply, Transport};
 use crate::keys::{PrivateKey, SCHEME};
@@ -398,8 +399,13 @@ impl Session {
         self.install(&signed_in.reply, Some(signed_in.started))
     }
 
-    /// Notes a failed attempt: waiters get its error, and automatic renewal backs off.
+    /// Notes a failed attempt: waiters get its error, and automatic renewal backs off. An attempt cut short by
+    /// its own caller (cancelled, or past that call's deadline: see `call`) is not the server's failure: it
+    /// sets no back-off, and a waiter renews by itself.
     fn record_failure(&self, error: &Error) {
+        if call::stopped() {
+            return;
+        }
         let mut st = self.write_state();
         let now = Instant::now();
         let streak = st.failure.as_ref().map_or(1, |f| f.streak.saturating_add(1));
