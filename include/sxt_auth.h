@@ -130,6 +130,10 @@ typedef enum {
      */
     SXT_STATUS_MALFORMED_RESPONSE = 105,
     /**
+     * The call was cancelled through its `sxt_call` (`sxt_call_cancel`).
+     */
+    SXT_STATUS_CANCELLED = 106,
+    /**
      * HTTP 400: malformed request, bad or expired challenge, bad signature, bad join code.
      */
     SXT_STATUS_BAD_REQUEST = 200,
@@ -175,6 +179,14 @@ typedef enum {
      */
     SXT_STATUS_INTERNAL = 901,
 } sxt_status;
+
+/**
+ * Options for network calls, one call or several: a deadline and a cancellation that any thread can trigger
+ * (`sxt_call_cancel`). Passed to the `*_call` variants of the network calls (`sxt_login_call`, ...); the
+ * plain functions are those variants with no `sxt_call`. Safe to use from any thread, and by several calls at
+ * once (a cancellation then stops them all).
+ */
+typedef struct sxt_call sxt_call;
 
 /**
  * A connection to one SxT auth service: base URL, settings and a connection pool shared by every session
@@ -376,6 +388,18 @@ sxt_status sxt_user_exists(const sxt_client *client,
                            sxt_error **error_out);
 
 /**
+ * As `sxt_user_exists`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+ *
+ * Errors: as `sxt_user_exists`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_user_exists_call(const sxt_client *client,
+                                const sxt_call *call,
+                                const char *user_id,
+                                bool *exists_out,
+                                sxt_error **error_out);
+
+/**
  * Signs in `user_id` with `private_key` (any accepted encoding): a challenge from `POST /v1/auth/code`,
  * signed, traded at `POST /v1/auth/token`. On success `*session_out` is a new session (`sxt_session_free`)
  * that keeps a copy of the key (see `sxt_client_options_set_keep_key`), so it can sign in again by itself
@@ -398,6 +422,19 @@ sxt_status sxt_login(const sxt_client *client,
                      sxt_error **error_out);
 
 /**
+ * As `sxt_login`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+ *
+ * Errors: as `sxt_login`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_login_call(const sxt_client *client,
+                          const sxt_call *call,
+                          const char *user_id,
+                          const char *private_key,
+                          sxt_session **session_out,
+                          sxt_error **error_out);
+
+/**
  * Registers the new user `user_id` with `private_key` as its first key and signs it in. `join_code` (the
  * organisation's code, which joins its subscription) may be NULL: SxT made it optional, though a deployment
  * may require one. For an existing user whose keyring holds the key, this is a plain sign-in.
@@ -416,6 +453,20 @@ sxt_status sxt_register(const sxt_client *client,
                         sxt_error **error_out);
 
 /**
+ * As `sxt_register`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+ *
+ * Errors: as `sxt_register`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_register_call(const sxt_client *client,
+                             const sxt_call *call,
+                             const char *user_id,
+                             const char *private_key,
+                             const char *join_code,
+                             sxt_session **session_out,
+                             sxt_error **error_out);
+
+/**
  * Registers the new user `user_id` through `POST /v1/auth/code-register`, which also takes an e-mail
  * address; `join_code` may be NULL. Otherwise as `sxt_register`.
  *
@@ -428,6 +479,21 @@ sxt_status sxt_register_with_email(const sxt_client *client,
                                    const char *join_code,
                                    sxt_session **session_out,
                                    sxt_error **error_out);
+
+/**
+ * As `sxt_register_with_email`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+ *
+ * Errors: as `sxt_register_with_email`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_register_with_email_call(const sxt_client *client,
+                                        const sxt_call *call,
+                                        const char *user_id,
+                                        const char *private_key,
+                                        const char *email,
+                                        const char *join_code,
+                                        sxt_session **session_out,
+                                        sxt_error **error_out);
 
 /**
  * Writes a valid access token to `*access_token_out` (a new string; `sxt_string_free` wipes it), refreshing
@@ -445,6 +511,18 @@ sxt_status sxt_register_with_email(const sxt_client *client,
 sxt_status sxt_session_access_token(sxt_session *session, char **access_token_out, sxt_error **error_out);
 
 /**
+ * As `sxt_session_access_token`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+ * cut short keeps the session's tokens as they were.
+ *
+ * Errors: as `sxt_session_access_token`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_access_token_call(sxt_session *session,
+                                         const sxt_call *call,
+                                         char **access_token_out,
+                                         sxt_error **error_out);
+
+/**
  * Refreshes now (`POST /v1/auth/refresh`): both tokens rotate and the old refresh token stops working. When
  * the refresh chain has run out (or the server refuses it), signs in again with the session's key. If
  * another thread renews at the same moment, one network exchange serves both calls. On failure the old
@@ -456,6 +534,15 @@ sxt_status sxt_session_access_token(sxt_session *session, char **access_token_ou
 sxt_status sxt_refresh(sxt_session *session, sxt_error **error_out);
 
 /**
+ * As `sxt_refresh`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+ * cut short keeps the session's tokens as they were.
+ *
+ * Errors: as `sxt_refresh`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_refresh_call(sxt_session *session, const sxt_call *call, sxt_error **error_out);
+
+/**
  * Logs out (`POST /v1/auth/logout`), which ends every session of this user on the server. Afterwards the
  * session's tokens are wiped and every call on it but `sxt_session_free` gets `SXT_STATUS_LOGGED_OUT`. The
  * handle must still be freed. A server answer of 401 (tokens already dead) counts as success; on any other
@@ -465,6 +552,15 @@ sxt_status sxt_refresh(sxt_session *session, sxt_error **error_out);
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT` (already), transport and server codes.
  */
 sxt_status sxt_logout(sxt_session *session, sxt_error **error_out);
+
+/**
+ * As `sxt_logout`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A logout
+ * cut short changes nothing here (the server may or may not have ended the sessions) and may be retried.
+ *
+ * Errors: as `sxt_logout`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_logout_call(sxt_session *session, const sxt_call *call, sxt_error **error_out);
 
 /**
  * Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
@@ -507,6 +603,18 @@ sxt_status sxt_session_user_id(const sxt_session *session, char **user_id_out, s
 sxt_status sxt_session_token_info(sxt_session *session, char **json_out, sxt_error **error_out);
 
 /**
+ * As `sxt_session_token_info`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+ * cut short keeps the session's tokens as they were.
+ *
+ * Errors: as `sxt_session_token_info`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_token_info_call(sxt_session *session,
+                                       const sxt_call *call,
+                                       char **json_out,
+                                       sxt_error **error_out);
+
+/**
  * Lists the keys on the user's keyring (`GET /v1/auth/keys`) and writes the server's JSON array to
  * `*json_out` (`sxt_string_free`), unchanged: one object per key, as the deployment describes it (the local
  * server sends `{"key": <base64 public key>, "scheme": "ed25519", "created": <epoch ms>}`). Refreshes first
@@ -515,6 +623,18 @@ sxt_status sxt_session_token_info(sxt_session *session, char **json_out, sxt_err
  * Errors: as `sxt_session_token_info`; a reply that is not a JSON array is `SXT_STATUS_MALFORMED_RESPONSE`.
  */
 sxt_status sxt_session_keys(sxt_session *session, char **json_out, sxt_error **error_out);
+
+/**
+ * As `sxt_session_keys`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+ * cut short keeps the session's tokens as they were.
+ *
+ * Errors: as `sxt_session_keys`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_keys_call(sxt_session *session,
+                                 const sxt_call *call,
+                                 char **json_out,
+                                 sxt_error **error_out);
 
 /**
  * Adds the key `new_private_key` (any accepted encoding) to the user's keyring: a challenge from
@@ -528,11 +648,59 @@ sxt_status sxt_session_keys(sxt_session *session, char **json_out, sxt_error **e
 sxt_status sxt_session_add_key(sxt_session *session, const char *new_private_key, sxt_error **error_out);
 
 /**
+ * As `sxt_session_add_key`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+ * cut short keeps the session's tokens as they were.
+ *
+ * Errors: as `sxt_session_add_key`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+ * once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_add_key_call(sxt_session *session,
+                                    const sxt_call *call,
+                                    const char *new_private_key,
+                                    sxt_error **error_out);
+
+/**
  * Releases `session` and wipes its tokens and key once no call is using them. This does not log out: the
  * server keeps the tokens valid until they expire (call `sxt_logout` first to end them). NULL and an
  * already-freed handle are ignored.
  */
 void sxt_session_free(sxt_session *session);
+
+/**
+ * Creates call options with no deadline, not cancelled. `*call_out` is released with `sxt_call_free`.
+ *
+ * Errors: `SXT_STATUS_NULL_ARGUMENT`.
+ */
+sxt_status sxt_call_new(sxt_call **call_out, sxt_error **error_out);
+
+/**
+ * Gives calls made with `call` a deadline `timeout_ms` milliseconds from now (1 to 86,400,000: 24 hours),
+ * replacing any earlier one. A call reads the deadline when it starts; one past it fails with
+ * `SXT_STATUS_TIMEOUT` (message "the call's deadline passed"), and a call already running when it passes
+ * is stopped by its socket timeouts, set to the time left (the client's own timeouts still apply).
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_INVALID_ARGUMENT` (0, or over 24 hours).
+ */
+sxt_status sxt_call_set_timeout_ms(sxt_call *call, uint32_t timeout_ms, sxt_error **error_out);
+
+/**
+ * Cancels every call running with `call` and makes every later one fail at once: each fails with
+ * `SXT_STATUS_CANCELLED`. Any thread may call it, at any time, any number of times; it returns at once. A
+ * blocked read, write, TLS handshake or host name lookup is woken (the call's sockets are shut down; a
+ * connection cut short is never reused); a TCP connect already under way is not interrupted and ends within
+ * the connect timeout. A session's renewal cut short keeps the session's tokens, sets no back-off, and
+ * another thread waiting for it renews by itself. A call that waits for another thread's renewal of the same
+ * session is not woken early: it ends when that renewal ends.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`.
+ */
+sxt_status sxt_call_cancel(const sxt_call *call, sxt_error **error_out);
+
+/**
+ * Releases `call`. NULL and an already-freed handle are ignored. Calls running with it are not cancelled
+ * and keep its options until they end.
+ */
+void sxt_call_free(sxt_call *call);
 
 /**
  * The status code of `error`; `SXT_STATUS_INVALID_HANDLE` when `error` is NULL or not a live error.
@@ -607,7 +775,7 @@ const char *sxt_version(void);
 void sxt_string_free(char *string);
 
 /**
- * Diagnostics for leak checks in tests: how many handles (options, clients, sessions, errors) and strings
+ * Diagnostics for leak checks in tests: how many handles (options, clients, sessions, calls, errors) and strings
  * handed out by this library are not yet freed, process-wide. Not for program logic.
  */
 size_t sxt_live_objects(void);

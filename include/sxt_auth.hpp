@@ -89,6 +89,8 @@ enum class status : std::int32_t {
     redirect = 104,
     /// The reply is not what the protocol says (bad JSON, missing field, wrong type).
     malformed_response = 105,
+    /// The call was cancelled through its `sxt::call` (`call::cancel`).
+    cancelled = 106,
     /// HTTP 400: malformed request, bad or expired challenge, bad signature, bad join code.
     bad_request = 200,
     /// HTTP 401 or 403: missing, invalid or expired token.

@@ -8,6 +8,7 @@ use std::time::Duration;
 use sxt_auth_core::{Client, ClientConfig, PrivateKey, Session};
 
 use crate::boundary::{guard, Out};
+use crate::call::{sxt_call, with_call};
 use crate::error::{run, sxt_error};
 use crate::handles::{Handle, Kind, Table};
 use crate::session::sxt_session;
@@ -241,32 +242,52 @@ pub extern "C" fn sxt_client_free(client: *mut sxt_client) {
 /// `SXT_STATUS_SERVER_ERROR`).
 #[no_mangle]
 pub extern "C" fn sxt_user_exists(client: *const sxt_client, user_id: *const c_char, exists_out: *mut bool, error_out: *mut *mut sxt_error) -> Status {
+    sxt_user_exists_call(client, std::ptr::null(), user_id, exists_out, error_out)
+}
+
+/// As `sxt_user_exists`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+///
+/// Errors: as `sxt_user_exists`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_user_exists_call(
+    client: *const sxt_client,
+    call: *const sxt_call,
+    user_id: *const c_char,
+    exists_out: *mut bool,
+    error_out: *mut *mut sxt_error,
+) -> Status {
     run(error_out, || {
         let client = sxt_client::get(client, "client")?;
         // SAFETY: header contract: NULL or a NUL-terminated string.
         let user_id = unsafe { arg(user_id, "user_id") }?;
         let out = Out::new(exists_out, "exists_out")?;
-        out.write(client.user_exists(user_id)?);
+        out.write(with_call(call, || client.user_exists(user_id))?);
         Ok(())
     })
 }
 
-/// The shared shape of the three calls that start a session.
-fn start(
+/// The shared shape of the calls that start a session: `extra` reads the call's own arguments (after the
+/// common ones are checked), `sign_in` runs within `call`'s options.
+#[allow(clippy::too_many_arguments)]
+fn start<X>(
     client: *const sxt_client,
+    call: *const sxt_call,
     user_id: *const c_char,
     private_key: *const c_char,
     session_out: *mut *mut sxt_session,
     error_out: *mut *mut sxt_error,
-    sign_in: impl FnOnce(&Client, &str, &PrivateKey) -> CResult<Session>,
+    extra: impl FnOnce() -> CResult<X>,
+    sign_in: impl FnOnce(&Client, &str, &PrivateKey, X) -> sxt_auth_core::Result<Session>,
 ) -> Status {
     run(error_out, || {
         let client = sxt_client::get(client, "client")?;
         // SAFETY: header contract: NULL or NUL-terminated strings.
         let (user_id, key_text) = unsafe { (arg(user_id, "user_id")?, arg(private_key, "private_key")?) };
+        let extra = extra()?;
         let out = Out::new(session_out, "session_out")?;
         let key = PrivateKey::parse(key_text)?;
-        let session = sign_in(&client, user_id, &key)?;
+        let session = with_call(call, || sign_in(&client, user_id, &key, extra))?;
         out.write(sxt_session::publish(session)?);
         Ok(())
     })
@@ -294,7 +315,23 @@ pub extern "C" fn sxt_login(
     session_out: *mut *mut sxt_session,
     error_out: *mut *mut sxt_error,
 ) -> Status {
-    start(client, user_id, private_key, session_out, error_out, |c, u, k| Ok(c.login(u, k)?))
+    sxt_login_call(client, std::ptr::null(), user_id, private_key, session_out, error_out)
+}
+
+/// As `sxt_login`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+///
+/// Errors: as `sxt_login`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_login_call(
+    client: *const sxt_client,
+    call: *const sxt_call,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    start(client, call, user_id, private_key, session_out, error_out, || Ok(()), |c, u, k, ()| c.login(u, k))
 }
 
 /// Registers the new user `user_id` with `private_key` as its first key and signs it in. `join_code` (the
@@ -315,9 +352,34 @@ pub extern "C" fn sxt_register(
     session_out: *mut *mut sxt_session,
     error_out: *mut *mut sxt_error,
 ) -> Status {
-    // SAFETY: header contract: NULL or a NUL-terminated string.
-    let join_code = unsafe { opt_arg(join_code, "join_code") };
-    start(client, user_id, private_key, session_out, error_out, |c, u, k| Ok(c.register(u, k, join_code?)?))
+    sxt_register_call(client, std::ptr::null(), user_id, private_key, join_code, session_out, error_out)
+}
+
+/// As `sxt_register`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+///
+/// Errors: as `sxt_register`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_register_call(
+    client: *const sxt_client,
+    call: *const sxt_call,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    start(
+        client,
+        call,
+        user_id,
+        private_key,
+        session_out,
+        error_out,
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        || unsafe { opt_arg(join_code, "join_code") },
+        |c, u, k, join_code| c.register(u, k, join_code),
+    )
 }
 
 /// Registers the new user `user_id` through `POST /v1/auth/code-register`, which also takes an e-mail
@@ -334,9 +396,36 @@ pub extern "C" fn sxt_register_with_email(
     session_out: *mut *mut sxt_session,
     error_out: *mut *mut sxt_error,
 ) -> Status {
-    // SAFETY: header contract: NULL or NUL-terminated strings.
-    let (email, join_code) = unsafe { (arg(email, "email"), opt_arg(join_code, "join_code")) };
-    start(client, user_id, private_key, session_out, error_out, |c, u, k| Ok(c.register_with_email(u, k, email?, join_code?)?))
+    sxt_register_with_email_call(client, std::ptr::null(), user_id, private_key, email, join_code, session_out, error_out)
+}
+
+/// As `sxt_register_with_email`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+///
+/// Errors: as `sxt_register_with_email`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn sxt_register_with_email_call(
+    client: *const sxt_client,
+    call: *const sxt_call,
+    user_id: *const c_char,
+    private_key: *const c_char,
+    email: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    start(
+        client,
+        call,
+        user_id,
+        private_key,
+        session_out,
+        error_out,
+        // SAFETY: header contract: NULL or NUL-terminated strings.
+        || unsafe { Ok((arg(email, "email")?, opt_arg(join_code, "join_code")?)) },
+        |c, u, k, (email, join_code)| c.register_with_email(u, k, email, join_code),
+    )
 }
 
 /// How many options and client handles are live (for leak tests).

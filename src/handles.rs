@@ -54,6 +54,7 @@ pub(crate) enum Kind {
     Client = 2,
     Session = 3,
     Error = 4,
+    Call = 5,
 }
 
 /// A C handle type: the opaque struct C sees, tied to the Rust object it stands for.

@@ -9,6 +9,7 @@
 //! * `sxt_keygen`, `sxt_key_*`: [`keys`];
 //! * `sxt_client_options_*`, `sxt_client_*`, `sxt_user_exists`, `sxt_login`, `sxt_register*`: [`client`];
 //! * `sxt_session_*`, `sxt_refresh`, `sxt_logout`: [`session`];
+//! * `sxt_call_*` (one call's deadline and cancellation, for the `*_call` variants): [`call`];
 //! * `sxt_error_*`, `sxt_status_*`: [`error`] (the numbers and names themselves: [`status`]);
 //! * `sxt_version`, `sxt_string_free`, `sxt_live_objects`: [`library`].
 //!
@@ -19,6 +20,7 @@
 pub mod keys;
 pub mod client;
 pub mod session;
+pub mod call;
 pub mod error;
 pub mod library;
 pub mod status;

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, CStr};
 
-use crate::{boundary, client, error, session, strings};
+use crate::{boundary, call, client, error, session, strings};
 
 /// The library version, `"MAJOR.MINOR.PATCH"` (the same as the `SXT_VERSION_*` macros of the header the
 /// program was compiled with, unless it runs against another build). Static storage: never free it.
@@ -30,11 +30,11 @@ pub extern "C" fn sxt_string_free(string: *mut c_char) {
     boundary::guard((), || unsafe { strings::free(string) })
 }
 
-/// Diagnostics for leak checks in tests: how many handles (options, clients, sessions, errors) and strings
+/// Diagnostics for leak checks in tests: how many handles (options, clients, sessions, calls, errors) and strings
 /// handed out by this library are not yet freed, process-wide. Not for program logic.
 #[no_mangle]
 pub extern "C" fn sxt_live_objects() -> usize {
     boundary::guard(usize::MAX, || {
-        client::live_handles() + session::live_sessions() + error::live_errors() + strings::live_count()
+        client::live_handles() + session::live_sessions() + call::live_calls() + error::live_errors() + strings::live_count()
     })
 }

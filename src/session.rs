@@ -6,6 +6,7 @@ use sxt_auth_core::{PrivateKey, Session};
 use zeroize::Zeroizing;
 
 use crate::boundary::{guard, Out};
+use crate::call::{sxt_call, with_call};
 use crate::error::{run, sxt_error};
 use crate::handles::{Handle, Kind, Table};
 use crate::status::{CResult, Status};
@@ -42,9 +43,21 @@ fn string_result(
     error_out: *mut *mut sxt_error,
     f: impl FnOnce(&Session) -> sxt_auth_core::Result<Zeroizing<String>>,
 ) -> Status {
+    called_string_result(session, std::ptr::null(), out, out_name, error_out, f)
+}
+
+/// As [`string_result`], within `call`'s options.
+fn called_string_result(
+    session: *const sxt_session,
+    call: *const sxt_call,
+    out: *mut *mut c_char,
+    out_name: &'static str,
+    error_out: *mut *mut sxt_error,
+    f: impl FnOnce(&Session) -> sxt_auth_core::Result<Zeroizing<String>>,
+) -> Status {
     with_session(session, error_out, |s| {
         let out = Out::new(out, out_name)?;
-        out.write(into_c(&f(s)?)?);
+        out.write(into_c(&with_call(call, || f(s))?)?);
         Ok(())
     })
 }
@@ -62,7 +75,22 @@ fn string_result(
 /// `SXT_STATUS_SESSION_EXPIRED`, and the transport and server codes of the refresh or sign-in.
 #[no_mangle]
 pub extern "C" fn sxt_session_access_token(session: *mut sxt_session, access_token_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
-    string_result(session, access_token_out, "access_token_out", error_out, |s| s.access_token())
+    sxt_session_access_token_call(session, std::ptr::null(), access_token_out, error_out)
+}
+
+/// As `sxt_session_access_token`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+/// cut short keeps the session's tokens as they were.
+///
+/// Errors: as `sxt_session_access_token`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_access_token_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    access_token_out: *mut *mut c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    called_string_result(session, call, access_token_out, "access_token_out", error_out, |s| s.access_token())
 }
 
 /// Refreshes now (`POST /v1/auth/refresh`): both tokens rotate and the old refresh token stops working. When
@@ -74,7 +102,17 @@ pub extern "C" fn sxt_session_access_token(session: *mut sxt_session, access_tok
 /// server codes.
 #[no_mangle]
 pub extern "C" fn sxt_refresh(session: *mut sxt_session, error_out: *mut *mut sxt_error) -> Status {
-    with_session(session, error_out, |s| Ok(s.refresh()?))
+    sxt_refresh_call(session, std::ptr::null(), error_out)
+}
+
+/// As `sxt_refresh`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+/// cut short keeps the session's tokens as they were.
+///
+/// Errors: as `sxt_refresh`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_refresh_call(session: *mut sxt_session, call: *const sxt_call, error_out: *mut *mut sxt_error) -> Status {
+    with_session(session, error_out, |s| with_call(call, || s.refresh()))
 }
 
 /// Logs out (`POST /v1/auth/logout`), which ends every session of this user on the server. Afterwards the
@@ -86,7 +124,17 @@ pub extern "C" fn sxt_refresh(session: *mut sxt_session, error_out: *mut *mut sx
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_LOGGED_OUT` (already), transport and server codes.
 #[no_mangle]
 pub extern "C" fn sxt_logout(session: *mut sxt_session, error_out: *mut *mut sxt_error) -> Status {
-    with_session(session, error_out, |s| Ok(s.logout()?))
+    sxt_logout_call(session, std::ptr::null(), error_out)
+}
+
+/// As `sxt_logout`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A logout
+/// cut short changes nothing here (the server may or may not have ended the sessions) and may be retried.
+///
+/// Errors: as `sxt_logout`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_logout_call(session: *mut sxt_session, call: *const sxt_call, error_out: *mut *mut sxt_error) -> Status {
+    with_session(session, error_out, |s| with_call(call, || s.logout()))
 }
 
 /// Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
@@ -137,7 +185,22 @@ pub extern "C" fn sxt_session_user_id(session: *const sxt_session, user_id_out: 
 /// unnoticed).
 #[no_mangle]
 pub extern "C" fn sxt_session_token_info(session: *mut sxt_session, json_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
-    string_result(session, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.token_info()?.to_string())))
+    sxt_session_token_info_call(session, std::ptr::null(), json_out, error_out)
+}
+
+/// As `sxt_session_token_info`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+/// cut short keeps the session's tokens as they were.
+///
+/// Errors: as `sxt_session_token_info`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_token_info_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    called_string_result(session, call, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.token_info()?.to_string())))
 }
 
 /// Lists the keys on the user's keyring (`GET /v1/auth/keys`) and writes the server's JSON array to
@@ -148,7 +211,22 @@ pub extern "C" fn sxt_session_token_info(session: *mut sxt_session, json_out: *m
 /// Errors: as `sxt_session_token_info`; a reply that is not a JSON array is `SXT_STATUS_MALFORMED_RESPONSE`.
 #[no_mangle]
 pub extern "C" fn sxt_session_keys(session: *mut sxt_session, json_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
-    string_result(session, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.keys()?.to_string())))
+    sxt_session_keys_call(session, std::ptr::null(), json_out, error_out)
+}
+
+/// As `sxt_session_keys`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+/// cut short keeps the session's tokens as they were.
+///
+/// Errors: as `sxt_session_keys`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_keys_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    called_string_result(session, call, json_out, "json_out", error_out, |s| Ok(Zeroizing::new(s.keys()?.to_string())))
 }
 
 /// Adds the key `new_private_key` (any accepted encoding) to the user's keyring: a challenge from
@@ -160,10 +238,26 @@ pub extern "C" fn sxt_session_keys(session: *mut sxt_session, json_out: *mut *mu
 /// keyring is refused by the server, typically `SXT_STATUS_BAD_REQUEST`).
 #[no_mangle]
 pub extern "C" fn sxt_session_add_key(session: *mut sxt_session, new_private_key: *const c_char, error_out: *mut *mut sxt_error) -> Status {
+    sxt_session_add_key_call(session, std::ptr::null(), new_private_key, error_out)
+}
+
+/// As `sxt_session_add_key`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A renewal
+/// cut short keeps the session's tokens as they were.
+///
+/// Errors: as `sxt_session_add_key`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live, `SXT_STATUS_CANCELLED`
+/// once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_add_key_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    new_private_key: *const c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
     with_session(session, error_out, |s| {
         // SAFETY: header contract: NULL or a NUL-terminated string.
         let text = unsafe { arg(new_private_key, "new_private_key") }?;
-        Ok(s.add_key(&PrivateKey::parse_argument(text, "new_private_key")?)?)
+        let key = PrivateKey::parse_argument(text, "new_private_key")?;
+        with_call(call, || s.add_key(&key))
     })
 }
 

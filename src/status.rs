@@ -51,6 +51,8 @@ pub enum Status {
     /// The reply is not what the protocol says (bad JSON, missing field, wrong type, a token that is not a
     /// bearer token, a challenge that is not printable ASCII, token info for another user).
     MalformedResponse = 105,
+    /// The call was cancelled through its `sxt_call` (`sxt_call_cancel`).
+    Cancelled = 106,
     /// HTTP 400: malformed request, bad or expired challenge, bad signature, bad join code.
     BadRequest = 200,
     /// HTTP 401 or 403: missing, invalid or expired token.
@@ -78,7 +80,7 @@ pub enum Status {
 
 impl Status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Status; 26] = [
+    pub(crate) const ALL: [Status; 27] = [
         Status::Ok,
         Status::NullArgument,
         Status::InvalidUtf8,
@@ -94,6 +96,7 @@ impl Status {
         Status::ResponseTooLarge,
         Status::Redirect,
         Status::MalformedResponse,
+        Status::Cancelled,
         Status::BadRequest,
         Status::Unauthorized,
         Status::NotFound,
@@ -130,6 +133,7 @@ impl Status {
             Status::ResponseTooLarge => c"SXT_STATUS_RESPONSE_TOO_LARGE",
             Status::Redirect => c"SXT_STATUS_REDIRECT",
             Status::MalformedResponse => c"SXT_STATUS_MALFORMED_RESPONSE",
+            Status::Cancelled => c"SXT_STATUS_CANCELLED",
             Status::BadRequest => c"SXT_STATUS_BAD_REQUEST",
             Status::Unauthorized => c"SXT_STATUS_UNAUTHORIZED",
             Status::NotFound => c"SXT_STATUS_NOT_FOUND",
@@ -188,6 +192,7 @@ impl From<ErrorKind> for Status {
             ErrorKind::ServerError => Status::ServerError,
             ErrorKind::LoggedOut => Status::LoggedOut,
             ErrorKind::SessionExpired => Status::SessionExpired,
+            ErrorKind::Cancelled => Status::Cancelled,
             ErrorKind::Internal => Status::Internal,
             // The core's kinds are non-exhaustive: one added there without a number here is a library bug.
             _ => Status::Internal,

@@ -46,6 +46,8 @@ const (
 	StatusRedirect Status = 104
 	// StatusMalformedResponse: the reply is not what the protocol says (bad JSON, missing field, wrong type).
 	StatusMalformedResponse Status = 105
+	// StatusCancelled: the call was cancelled (its context was done).
+	StatusCancelled Status = 106
 	// StatusBadRequest: HTTP 400: malformed request, bad or expired challenge, bad signature, key not on the
 	// keyring, bad join code.
 	StatusBadRequest Status = 200
@@ -147,6 +149,7 @@ var (
 	ErrResponseTooLarge   = sentinel(StatusResponseTooLarge)
 	ErrRedirect           = sentinel(StatusRedirect)
 	ErrMalformedResponse  = sentinel(StatusMalformedResponse)
+	ErrCancelled          = sentinel(StatusCancelled)
 	ErrBadRequest         = sentinel(StatusBadRequest)
 	ErrUnauthorized       = sentinel(StatusUnauthorized)
 	ErrNotFound           = sentinel(StatusNotFound)

@@ -60,6 +60,8 @@ public struct SxtError: Error, Sendable, Equatable, CustomStringConvertible {
         case redirect = 104
         /// `SXT_STATUS_MALFORMED_RESPONSE`: the reply is not what the protocol says.
         case malformedResponse = 105
+        /// `SXT_STATUS_CANCELLED`: the call was cancelled (its task was cancelled).
+        case cancelled = 106
         /// `SXT_STATUS_BAD_REQUEST`: HTTP 400 (malformed request, bad or expired challenge, bad signature,
         /// bad join code).
         case badRequest = 200

@@ -53,6 +53,9 @@ public enum class SxtStatus(public val code: Int) {
     /** The reply is not what the protocol says (bad JSON, missing field, token info for another user, ...). */
     MALFORMED_RESPONSE(105),
 
+    /** The call was cancelled (a coroutine is cancelled with CancellationException instead). */
+    CANCELLED(106),
+
     /** HTTP 400: malformed request, bad or expired challenge, bad signature, bad join code. */
     BAD_REQUEST(200),
 

@@ -1,0 +1,224 @@
+/*
+ * One call's own deadline and cancellation (sxt_call and the *_call variants): the handle's own rules; a
+ * cancellation from another thread that wakes a call blocked on a server that never answers, well before the
+ * client's timeouts; a deadline that does the same; a call made with a cancelled sxt_call that sends nothing;
+ * every *_call variant against the local server; and a refresh cut short that leaves the session's tokens as
+ * they were and the session usable. Time bounds are generous ones that catch a hang, not measures of speed.
+ */
+#include "harness.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+static const char *const NO_ARGS[] = {NULL};
+
+static void test_handle_rules(void) {
+    sxt_call *call = NULL;
+    sxt_error *err = NULL;
+    bool exists = false;
+    h_section("sxt_call: the handle's rules");
+    CHECK_ERR(sxt_call_new(NULL, &err), err, SXT_STATUS_NULL_ARGUMENT, "call_out");
+    CHECK_ERR(sxt_call_cancel(NULL, &err), err, SXT_STATUS_INVALID_HANDLE, "call");
+    CHECK_ERR(sxt_call_set_timeout_ms(NULL, 10, &err), err, SXT_STATUS_INVALID_HANDLE, "call");
+    if (CHECK_OK(sxt_call_new(&call, &err), err)) {
+        CHECK_ERR(sxt_call_set_timeout_ms(call, 0, &err), err, SXT_STATUS_INVALID_ARGUMENT, "timeout_ms");
+        CHECK_ERR(sxt_call_set_timeout_ms(call, 86400001u, &err), err, SXT_STATUS_INVALID_ARGUMENT, "timeout_ms");
+        CHECK_OK(sxt_call_set_timeout_ms(call, 86400000u, &err), err);
+        CHECK_OK(sxt_call_cancel(call, &err), err);
+        CHECK_OK(sxt_call_cancel(call, &err), err); /* idempotent */
+        sxt_call_free(call);
+        sxt_call_free(call); /* a second free is a no-op */
+        sxt_call_free(NULL);
+        /* A freed call is refused by name, before anything is sent. */
+        CHECK_ERR(sxt_call_cancel(call, &err), err, SXT_STATUS_INVALID_HANDLE, "call");
+        {
+            sxt_client *client = NULL;
+            sxt_client_options *opts = NULL;
+            CHECK_OK(sxt_client_options_new(&opts, &err), err);
+            CHECK_OK(sxt_client_options_set_allow_http(opts, true, &err), err);
+            if (CHECK_OK(sxt_client_new("http://127.0.0.1:9", opts, &client, &err), err)) {
+                CHECK_ERR(sxt_user_exists_call(client, call, "someone", &exists, &err), err, SXT_STATUS_INVALID_HANDLE,
+                          "call");
+            }
+            sxt_client_free(client);
+            sxt_client_options_free(opts);
+        }
+    }
+}
+
+struct canceller {
+    sxt_call *call;
+    long after_ms;
+};
+
+static void *cancel_later(void *arg) {
+    struct canceller *c = arg;
+    sxt_error *err = NULL;
+    h_sleep_ms(c->after_ms);
+    CHECK_OK(sxt_call_cancel(c->call, &err), err);
+    return NULL;
+}
+
+/* A client of a socket that accepts connections (the kernel's backlog) but never answers, with long timeouts. */
+static sxt_client *stalled_client(int *fd_out) {
+    sxt_client_options *opts = NULL;
+    sxt_client *client = NULL;
+    sxt_error *err = NULL;
+    char url[64];
+    int port = 0;
+    *fd_out = h_silent_listener(&port);
+    if (!CHECK(*fd_out >= 0)) {
+        return NULL;
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    CHECK_OK(sxt_client_options_new(&opts, &err), err);
+    CHECK_OK(sxt_client_options_set_allow_http(opts, true, &err), err);
+    CHECK_OK(sxt_client_options_set_read_timeout_ms(opts, 20000, &err), err);
+    CHECK_OK(sxt_client_options_set_timeout_ms(opts, 20000, &err), err);
+    CHECK_OK(sxt_client_new(url, opts, &client, &err), err);
+    sxt_client_options_free(opts);
+    return client;
+}
+
+static void test_stalled_server(void) {
+    sxt_client *client;
+    sxt_call *call = NULL;
+    sxt_session *session = NULL;
+    sxt_error *err = NULL;
+    pthread_t thread;
+    struct canceller c;
+    bool exists = false;
+    int64_t started;
+    int fd = -1;
+    char *key = h_new_private_key(NULL);
+    h_section("a server that never answers: cancel from another thread, and a deadline");
+    client = stalled_client(&fd);
+    if (client != NULL && key != NULL && CHECK_OK(sxt_call_new(&call, &err), err)) {
+        c.call = call;
+        c.after_ms = 200;
+        started = h_now_ms();
+        CHECK(pthread_create(&thread, NULL, cancel_later, &c) == 0);
+        CHECK_ERR(sxt_user_exists_call(client, call, "someone", &exists, &err), err, SXT_STATUS_CANCELLED, NULL);
+        pthread_join(thread, NULL);
+        CHECK(h_now_ms() - started < 5000);
+        CHECK(exists == false);
+        /* A cancelled call stays cancelled: later calls with it fail at once. */
+        started = h_now_ms();
+        CHECK_ERR(sxt_login_call(client, call, "someone", key, &session, &err), err, SXT_STATUS_CANCELLED, NULL);
+        CHECK(h_now_ms() - started < 1000 && session == NULL);
+        sxt_call_free(call);
+        call = NULL;
+
+        /* The deadline: 300 ms, against 20 s of client timeouts. */
+        if (CHECK_OK(sxt_call_new(&call, &err), err) && CHECK_OK(sxt_call_set_timeout_ms(call, 300, &err), err)) {
+            started = h_now_ms();
+            sxt_status st = sxt_login_call(client, call, "someone", key, &session, &err);
+            CHECK_STATUS(st, SXT_STATUS_TIMEOUT);
+            CHECK(err != NULL && strstr(sxt_error_message(err), "deadline") != NULL);
+            sxt_error_free(err);
+            err = NULL;
+            CHECK(h_now_ms() - started < 5000 && session == NULL);
+        }
+        sxt_call_free(call);
+    }
+    sxt_client_free(client);
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(key);
+}
+
+static void test_against_the_server(h_server *server) {
+    sxt_client *client = h_client(server, -1);
+    sxt_call *call = NULL;
+    sxt_call *cancelled = NULL;
+    sxt_session *session = NULL;
+    sxt_session *other = NULL;
+    sxt_error *err = NULL;
+    char *text = NULL;
+    char *before = NULL;
+    char *after = NULL;
+    char user[64];
+    char email_user[64];
+    bool exists = true;
+    int requests;
+    char *key = h_new_private_key(NULL);
+    char *second = h_new_private_key(NULL);
+    h_section("every *_call variant against the local server");
+    h_user_id(user, sizeof user, "c-call");
+    h_user_id(email_user, sizeof email_user, "c-call-email");
+    if (client == NULL || key == NULL || second == NULL || !CHECK_OK(sxt_call_new(&call, &err), err) ||
+        !CHECK_OK(sxt_call_set_timeout_ms(call, 20000, &err), err) || !CHECK_OK(sxt_call_new(&cancelled, &err), err)) {
+        goto done;
+    }
+    CHECK_OK(sxt_call_cancel(cancelled, &err), err);
+    CHECK_OK(sxt_user_exists_call(client, call, user, &exists, &err), err);
+    CHECK(exists == false);
+    CHECK_OK(sxt_register_call(client, call, user, key, NULL, &session, &err), err);
+    CHECK_OK(sxt_login_call(client, NULL, user, key, &other, &err), err);
+    sxt_session_free(other);
+    other = NULL;
+    CHECK_OK(sxt_register_with_email_call(client, call, email_user, second, "c@example.com", NULL, &other, &err), err);
+    sxt_session_free(other);
+    other = NULL;
+    if (session != NULL) {
+        if (CHECK_OK(sxt_session_access_token_call(session, call, &text, &err), err)) {
+            CHECK(text[0] != '\0');
+        }
+        sxt_string_free(text);
+        text = NULL;
+        CHECK_OK(sxt_refresh_call(session, call, &err), err);
+        if (CHECK_OK(sxt_session_token_info_call(session, call, &text, &err), err)) {
+            CHECK_CONTAINS(text, user);
+        }
+        sxt_string_free(text);
+        text = NULL;
+        CHECK_OK(sxt_session_add_key_call(session, call, second, &err), err);
+        if (CHECK_OK(sxt_session_keys_call(session, call, &text, &err), err)) {
+            CHECK(strchr(text, '[') == text);
+        }
+        sxt_string_free(text);
+        text = NULL;
+
+        /* With a cancelled call nothing is sent and the tokens stay as they were. */
+        requests = h_server_log_count(server, " -> ");
+        CHECK_OK(sxt_session_refresh_token(session, &before, &err), err);
+        CHECK_ERR(sxt_refresh_call(session, cancelled, &err), err, SXT_STATUS_CANCELLED, NULL);
+        CHECK_ERR(sxt_session_token_info_call(session, cancelled, &text, &err), err, SXT_STATUS_CANCELLED, NULL);
+        CHECK_ERR(sxt_session_keys_call(session, cancelled, &text, &err), err, SXT_STATUS_CANCELLED, NULL);
+        CHECK_ERR(sxt_session_add_key_call(session, cancelled, second, &err), err, SXT_STATUS_CANCELLED, NULL);
+        CHECK_ERR(sxt_logout_call(session, cancelled, &err), err, SXT_STATUS_CANCELLED, NULL);
+        CHECK_ERR(sxt_user_exists_call(client, cancelled, user, &exists, &err), err, SXT_STATUS_CANCELLED, NULL);
+        CHECK_ERR(sxt_register_call(client, cancelled, user, key, NULL, &other, &err), err, SXT_STATUS_CANCELLED, NULL);
+        h_sleep_ms(200);
+        CHECK(h_server_log_count(server, " -> ") == requests);
+        CHECK_OK(sxt_session_refresh_token(session, &after, &err), err);
+        if (before != NULL && after != NULL) {
+            CHECK_STR(before, after);
+        }
+        /* ... and the session goes on: no back-off after a cancelled call. */
+        CHECK_OK(sxt_refresh(session, &err), err);
+        CHECK_OK(sxt_logout_call(session, call, &err), err);
+        CHECK_ERR(sxt_session_access_token_call(session, call, &text, &err), err, SXT_STATUS_LOGGED_OUT, NULL);
+    }
+done:
+    sxt_string_free(before);
+    sxt_string_free(after);
+    sxt_session_free(session);
+    sxt_call_free(call);
+    sxt_call_free(cancelled);
+    sxt_client_free(client);
+    free(key);
+    free(second);
+}
+
+int main(void) {
+    h_server server;
+    test_handle_rules();
+    test_stalled_server();
+    if (h_server_start(&server, false, NO_ARGS)) {
+        test_against_the_server(&server);
+        h_server_stop(&server);
+    }
+    return h_finish();
+}
