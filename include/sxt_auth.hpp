@@ -148,6 +148,9 @@ static_assert(static_cast<std::int32_t>(status::redirect) == static_cast<std::in
 static_assert(static_cast<std::int32_t>(status::malformed_response) ==
                   static_cast<std::int32_t>(SXT_STATUS_MALFORMED_RESPONSE),
               "SXT_STATUS_MALFORMED_RESPONSE");
+static_assert(static_cast<std::int32_t>(status::cancelled) ==
+                  static_cast<std::int32_t>(SXT_STATUS_CANCELLED),
+              "SXT_STATUS_CANCELLED");
 static_assert(static_cast<std::int32_t>(status::bad_request) == static_cast<std::int32_t>(SXT_STATUS_BAD_REQUEST),
               "SXT_STATUS_BAD_REQUEST");
 static_assert(static_cast<std::int32_t>(status::unauthorized) == static_cast<std::int32_t>(SXT_STATUS_UNAUTHORIZED),
@@ -343,6 +346,9 @@ struct free_client {
 struct free_session {
     void operator()(sxt_session *session) const noexcept { sxt_session_free(session); }
 };
+struct free_call {
+    void operator()(sxt_call *call) const noexcept { sxt_call_free(call); }
+};
 
 }  // namespace detail
 
@@ -398,6 +404,74 @@ struct token_expiries {
     std::chrono::system_clock::time_point refresh;
 };
 
+/// Options for network calls: a deadline and a cancellation that any thread can trigger. Pass one as the
+/// last argument of a network call (`session.access_token(c)`, `client.login(user, key, c)`); without one a
+/// call has neither.
+///
+/// `cancel()` stops every call running with this object at once, and makes later ones fail at once: each
+/// throws `sxt::error` with status `cancelled`. A blocked read, write, TLS handshake or host name lookup is
+/// woken; a TCP connect under way is not interrupted and ends within the connect timeout. A deadline
+/// (`call(std::chrono::milliseconds)` or `set_timeout`) counts from when it is set; a call past it throws
+/// `timeout` ("the call's deadline passed"). A session's renewal cut short keeps its tokens as they were.
+///
+/// Ownership: move-only; owns one library `sxt_call` handle, released by the destructor (calls still
+/// running with it keep its options). `call::none()` is an empty object: no options.
+///
+/// Threads: `cancel()` may be called from any thread while other threads are inside calls made with this
+/// object (that is its purpose); setting the deadline, moving or destroying must not race with other use.
+class call {
+public:
+    /// Options with no deadline, not cancelled. Throws `sxt::error` if the library cannot make one.
+    call() {
+        sxt_call *raw = nullptr;
+        detail::check([&](sxt_error **err) { return sxt_call_new(&raw, err); });
+        handle_.reset(raw);
+    }
+    /// Options whose calls must end within `timeout` of now (1 ms to 24 h; else throws `invalid_argument`).
+    explicit call(std::chrono::milliseconds timeout) : call() { set_timeout(timeout); }
+    /// Takes over `other`'s handle; `other` becomes empty (no options).
+    call(call &&other) noexcept = default;
+    /// Releases this object's handle and takes over `other`'s.
+    call &operator=(call &&other) noexcept = default;
+    /// Not copyable: share by reference.
+    call(const call &) = delete;
+    /// Not copyable.
+    call &operator=(const call &) = delete;
+    /// Releases the handle. Never throws.
+    ~call() = default;
+
+    /// The empty options object: calls made with it have no deadline and cannot be cancelled.
+    static const call &none() noexcept {
+        static const call empty{empty_tag{}};
+        return empty;
+    }
+
+    /// Cancels every call running with this object and every later one. Any thread; idempotent; never blocks.
+    /// Throws `sxt::error` (`invalid_handle`) on an empty object.
+    void cancel() const {
+        detail::check([&](sxt_error **err) { return sxt_call_cancel(handle_.get(), err); });
+    }
+
+    /// Gives calls made with this object a deadline `timeout` from now, replacing an earlier one (1 ms to
+    /// 24 h; else throws `invalid_argument` naming `"timeout_ms"`). A call reads it when it starts.
+    void set_timeout(std::chrono::milliseconds timeout) {
+        const auto ms = timeout.count();
+        const std::uint32_t value = ms <= 0 ? 0u : (ms > 86400000 ? 86400001u : static_cast<std::uint32_t>(ms));
+        detail::check([&](sxt_error **err) { return sxt_call_set_timeout_ms(handle_.get(), value, err); });
+    }
+
+    /// True unless the object is empty (moved-from, or `none()`).
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    /// The underlying C handle, still owned by this object (NULL when empty). Do not free it.
+    const sxt_call *native_handle() const noexcept { return handle_.get(); }
+
+private:
+    struct empty_tag {};
+    explicit call(empty_tag) noexcept {}
+    std::unique_ptr<sxt_call, detail::free_call> handle_;
+};
+
 class client;
 
 /// A signed-in session (made by `client::login`, `client::register_user` or `client::register_with_email`):
@@ -440,9 +514,12 @@ public:
     /// new sign-in when the refresh chain has run out. If a due refresh fails but the current token has not
     /// yet expired, that token is returned. Throws `sxt::error`: `invalid_handle`, `logged_out`,
     /// `session_expired`, and the transport and server codes of the refresh or sign-in.
-    [[nodiscard]] std::string access_token() const {
+    /// With `options`: its deadline and cancellation apply (see `sxt::call`).
+    [[nodiscard]] std::string access_token(const call &options = call::none()) const {
         detail::library_string out;
-        detail::check([&](sxt_error **err) { return sxt_session_access_token(handle_.get(), out.out(), err); });
+        detail::check([&](sxt_error **err) {
+            return sxt_session_access_token_call(handle_.get(), options.native_handle(), out.out(), err);
+        });
         return out.str();
     }
 
@@ -450,16 +527,18 @@ public:
     /// run out, signs in again with the session's key. If another thread renews at the same moment, one
     /// network exchange serves both. On failure the old tokens are kept. Throws `sxt::error`:
     /// `invalid_handle`, `logged_out`, `session_expired`, transport and server codes.
-    void refresh() {
-        detail::check([&](sxt_error **err) { return sxt_refresh(handle_.get(), err); });
+    /// With `options`: its deadline and cancellation apply; a refresh cut short keeps the tokens.
+    void refresh(const call &options = call::none()) {
+        detail::check([&](sxt_error **err) { return sxt_refresh_call(handle_.get(), options.native_handle(), err); });
     }
 
     /// Logs out, which ends every session of this user on the server. Afterwards every call but `user_id()`
     /// throws `logged_out`; the object must still be destroyed as usual. A transport failure changes nothing
     /// and the call may be retried. Throws `sxt::error`: `invalid_handle`, `logged_out` (already),
     /// transport and server codes.
-    void logout() {
-        detail::check([&](sxt_error **err) { return sxt_logout(handle_.get(), err); });
+    /// With `options`: its deadline and cancellation apply.
+    void logout(const call &options = call::none()) {
+        detail::check([&](sxt_error **err) { return sxt_logout_call(handle_.get(), options.native_handle(), err); });
     }
 
     /// The current refresh token (secret). Does not refresh. Throws `sxt::error`: `invalid_handle`,
@@ -491,18 +570,24 @@ public:
     /// object with `userId`, `subscriptionId`, `sessionId`, `restricted`, `quotaExceeded`, `trial` and
     /// possibly more. Refreshes first when due; on a 401 renews once and retries. Throws `sxt::error`:
     /// `invalid_handle`, `logged_out`, `session_expired`, transport and server codes.
-    [[nodiscard]] std::string token_info_json() const {
+    /// With `options`: its deadline and cancellation apply.
+    [[nodiscard]] std::string token_info_json(const call &options = call::none()) const {
         detail::library_string out;
-        detail::check([&](sxt_error **err) { return sxt_session_token_info(handle_.get(), out.out(), err); });
+        detail::check([&](sxt_error **err) {
+            return sxt_session_token_info_call(handle_.get(), options.native_handle(), out.out(), err);
+        });
         return out.str();
     }
 
     /// Lists the keys on the user's keyring (`GET /v1/auth/keys`): the server's JSON array, unchanged, one
     /// object per key. Refreshes first when due. Throws `sxt::error`: as `token_info_json()`;
     /// `malformed_response` when the reply is not a JSON array.
-    [[nodiscard]] std::string keys_json() const {
+    /// With `options`: its deadline and cancellation apply.
+    [[nodiscard]] std::string keys_json(const call &options = call::none()) const {
         detail::library_string out;
-        detail::check([&](sxt_error **err) { return sxt_session_keys(handle_.get(), out.out(), err); });
+        detail::check([&](sxt_error **err) {
+            return sxt_session_keys_call(handle_.get(), options.native_handle(), out.out(), err);
+        });
         return out.str();
     }
 
@@ -510,9 +595,11 @@ public:
     /// leaves the process. Throws `sxt::error`: `invalid_key`, `invalid_utf8`, `invalid_argument` (NUL byte),
     /// naming `"new_private_key"`; `invalid_handle`, `logged_out`, transport and server codes (a key already
     /// on the keyring is refused by the server, typically `bad_request`).
-    void add_key(const std::string &new_private_key) {
+    /// With `options`: its deadline and cancellation apply.
+    void add_key(const std::string &new_private_key, const call &options = call::none()) {
         const char *key = detail::c_string(new_private_key, "new_private_key");
-        detail::check([&](sxt_error **err) { return sxt_session_add_key(handle_.get(), key, err); });
+        detail::check(
+            [&](sxt_error **err) { return sxt_session_add_key_call(handle_.get(), options.native_handle(), key, err); });
     }
 
 private:
@@ -653,10 +740,13 @@ public:
     /// Whether `user_id` is taken (`GET /v1/auth/idexists/{userId}`). Throws `sxt::error`: `invalid_handle`;
     /// `invalid_argument` (empty, over 256 bytes, control characters or NUL) or `invalid_utf8` naming
     /// `"user_id"`; transport and server codes.
-    [[nodiscard]] bool user_exists(const std::string &user_id) const {
+    /// With `options`: its deadline and cancellation apply (see `sxt::call`).
+    [[nodiscard]] bool user_exists(const std::string &user_id, const call &options = call::none()) const {
         const char *id = detail::c_string(user_id, "user_id");
         bool exists = false;
-        detail::check([&](sxt_error **err) { return sxt_user_exists(handle_.get(), id, &exists, err); });
+        detail::check([&](sxt_error **err) {
+            return sxt_user_exists_call(handle_.get(), options.native_handle(), id, &exists, err);
+        });
         return exists;
     }
 
@@ -666,11 +756,13 @@ public:
     /// errors naming `"user_id"` or `"private_key"` (`invalid_argument`, `invalid_utf8`, `invalid_key`);
     /// transport codes; `not_found`, `bad_request` (signature refused, key not on the keyring),
     /// `unauthorized`.
-    session login(const std::string &user_id, const std::string &private_key) const {
+    /// With `options`: its deadline and cancellation apply.
+    session login(const std::string &user_id, const std::string &private_key, const call &options = call::none()) const {
         const char *id = detail::c_string(user_id, "user_id");
         const char *key = detail::c_string(private_key, "private_key");
         sxt_session *raw = nullptr;
-        detail::check([&](sxt_error **err) { return sxt_login(handle_.get(), id, key, &raw, err); });
+        detail::check(
+            [&](sxt_error **err) { return sxt_login_call(handle_.get(), options.native_handle(), id, key, &raw, err); });
         return session(raw);
     }
 
@@ -680,27 +772,34 @@ public:
     /// `not_found` for a new user), input errors may also name `"join_code"`; an unknown join code or a user
     /// id registered with another key is `bad_request` (or `conflict` / `unauthorized`, as the deployment
     /// answers); a missing join code the deployment requires is `not_found` or `bad_request`.
+    /// With `options`: its deadline and cancellation apply.
     session register_user(const std::string &user_id, const std::string &private_key,
-                          const std::optional<std::string> &join_code = std::nullopt) const {
+                          const std::optional<std::string> &join_code = std::nullopt,
+                          const call &options = call::none()) const {
         const char *id = detail::c_string(user_id, "user_id");
         const char *key = detail::c_string(private_key, "private_key");
         const char *code = detail::c_string_or_null(join_code, "join_code");
         sxt_session *raw = nullptr;
-        detail::check([&](sxt_error **err) { return sxt_register(handle_.get(), id, key, code, &raw, err); });
+        detail::check([&](sxt_error **err) {
+            return sxt_register_call(handle_.get(), options.native_handle(), id, key, code, &raw, err);
+        });
         return session(raw);
     }
 
     /// Registers the new user `user_id` through `POST /v1/auth/code-register`, which also takes an e-mail
     /// address. Otherwise as `register_user`; input errors may also name `"email"`.
+    /// With `options`: its deadline and cancellation apply.
     session register_with_email(const std::string &user_id, const std::string &private_key, const std::string &email,
-                                const std::optional<std::string> &join_code = std::nullopt) const {
+                                const std::optional<std::string> &join_code = std::nullopt,
+                                const call &options = call::none()) const {
         const char *id = detail::c_string(user_id, "user_id");
         const char *key = detail::c_string(private_key, "private_key");
         const char *mail = detail::c_string(email, "email");
         const char *code = detail::c_string_or_null(join_code, "join_code");
         sxt_session *raw = nullptr;
-        detail::check(
-            [&](sxt_error **err) { return sxt_register_with_email(handle_.get(), id, key, mail, code, &raw, err); });
+        detail::check([&](sxt_error **err) {
+            return sxt_register_with_email_call(handle_.get(), options.native_handle(), id, key, mail, code, &raw, err);
+        });
         return session(raw);
     }
 

@@ -49,7 +49,7 @@ fi
 if command -v valgrind >/dev/null; then
     echo "== soak under valgrind: 4 threads for $VG_SECONDS s"
     start_server "$WORK/server-vg" "${SHORT_LIFETIMES[@]}" || exit 1
-    if valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+    if valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --num-callers=40 \
         --error-exitcode=1 --quiet --suppressions=tests/c/valgrind.supp "$WORK/soak" "$SERVER_URL" "$VG_SECONDS" 4 \
         >"$WORK/vg.out" 2>"$WORK/vg.err"; then
         printf 'SOAK\tvalgrind\t0 errors, 0 leaks (%s operations)\n' "$(awk -F'\t' '$2 == "ops" { print $3 }' "$WORK/vg.out")"

@@ -290,7 +290,9 @@ impl Session {
     /// sent to `auth/keys`.
     pub fn add_key(&self, new_key: &PrivateKey) -> Result<()> {
         self.with_access(|t, token| {
-            let code_reply = t.post("/v1/auth/keys/code", Some(token), Some(&serde_json::json!({})))?;
+            // No body (the protocol allows `{}` or none): a server that answers before reading a body it does
+            // not need may close the connection when that body arrives.
+            let code_reply = t.post("/v1/auth/keys/code", Some(token), None::<&()>)?;
             let auth_code = wire::parse_auth_code(&code_reply.body)?;
             let signature = new_key.sign_hex(&auth_code);
             let public = new_key.public_key().to_base64();

@@ -246,11 +246,15 @@ async fn token(
     Ok(Json(st.exchange(user_id, &signed)?).into_response())
 }
 
-async fn refresh(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+// The handlers that need no body still take it (`_body`): hyper answers as soon as the handler does, and a
+// body that arrives after the answer would otherwise make it close the connection, so a client that sends
+// headers and body in two writes would find its kept-alive connection dead on the next request.
+
+async fn refresh(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) -> Result<Response, Problem> {
     Ok(Json(st.refresh(bearer(&headers)?)?).into_response())
 }
 
-async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+async fn logout(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) -> Result<Response, Problem> {
     st.logout(bearer(&headers)?)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -263,7 +267,7 @@ async fn list_keys(State(st): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(Json(st.list_keys(bearer(&headers)?)?).into_response())
 }
 
-async fn keys_code(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+async fn keys_code(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) -> Result<Response, Problem> {
     Ok(auth_code_response(st.add_key_challenge(bearer(&headers)?)?))
 }
 

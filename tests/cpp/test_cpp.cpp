@@ -378,6 +378,7 @@ void test_status() {
         {sxt::status::response_too_large, "SXT_STATUS_RESPONSE_TOO_LARGE"},
         {sxt::status::redirect, "SXT_STATUS_REDIRECT"},
         {sxt::status::malformed_response, "SXT_STATUS_MALFORMED_RESPONSE"},
+        {sxt::status::cancelled, "SXT_STATUS_CANCELLED"},
         {sxt::status::bad_request, "SXT_STATUS_BAD_REQUEST"},
         {sxt::status::unauthorized, "SXT_STATUS_UNAUTHORIZED"},
         {sxt::status::not_found, "SXT_STATUS_NOT_FOUND"},
@@ -1231,6 +1232,86 @@ void test_threads() {
     CHECK(logged_out.load() == THREADS);
 }
 
+// ---- sxt::call: a call's own deadline and cancellation --------------------------------------------------
+
+void test_call() {
+    h_section("sxt::call: cancel from another std::thread, a deadline, every session call with one");
+    EXPECT_ERR(sxt::call(std::chrono::milliseconds(0)), sxt::status::invalid_argument, "timeout_ms");
+    EXPECT_ERR(sxt::call(std::chrono::hours(25)), sxt::status::invalid_argument, "timeout_ms");
+    CHECK(!sxt::call::none());
+    EXPECT_ERR(sxt::call::none().cancel(), sxt::status::invalid_handle, "call");
+    {
+        sxt::call moved;
+        sxt::call to(std::move(moved));
+        CHECK(to && !moved);
+        EXPECT_OK((to.cancel(), true));
+    }
+
+    int port = 0;
+    const int fd = h_silent_listener(&port);
+    if (CHECK(fd >= 0)) {
+        sxt::client_options o;
+        o.allow_http = true;
+        o.read_timeout = std::chrono::seconds(20);
+        o.timeout = std::chrono::seconds(20);
+        if (auto c = EXPECT_OK(sxt::client("http://127.0.0.1:" + std::to_string(port), o))) {
+            sxt::call cancel;
+            std::thread canceller([&] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                cancel.cancel();
+            });
+            std::int64_t started = now_ms();
+            EXPECT_ERR(c->user_exists("cpp-nobody", cancel), sxt::status::cancelled, nullptr);
+            canceller.join();
+            CHECK(now_ms() - started < 5000);
+            EXPECT_ERR(c->login("cpp-nobody", SEED_B64, cancel), sxt::status::cancelled, nullptr);
+
+            sxt::call deadline(std::chrono::milliseconds(300));
+            started = now_ms();
+            if (auto e = EXPECT_ERR(c->register_user("cpp-nobody", SEED_B64, std::nullopt, deadline), sxt::status::timeout,
+                                    nullptr)) {
+                CHECK(std::string(e->what()).find("deadline") != std::string::npos);
+            }
+            CHECK(now_ms() - started < 5000);
+        }
+        close(fd);
+    }
+
+    server srv(false);
+    if (!srv.up()) {
+        return;
+    }
+    const sxt::key_pair key = sxt::keygen();
+    const sxt::key_pair second = sxt::keygen();
+    const std::string user = "cpp-call-" + std::to_string(now_ms());
+    if (auto c = EXPECT_OK(sxt::client(srv.url(), srv.options()))) {
+        sxt::call live(std::chrono::seconds(20));
+        sxt::call cancelled;
+        cancelled.cancel();
+        CHECK(!EXPECT_OK(c->user_exists(user, live)).value_or(true));
+        if (auto s = EXPECT_OK(c->register_user(user, key.private_key, std::nullopt, live))) {
+            CHECK(!EXPECT_OK(s->access_token(live)).value_or("").empty());
+            EXPECT_OK((s->refresh(live), true));
+            CHECK(EXPECT_OK(s->token_info_json(live)).value_or("").find(user) != std::string::npos);
+            EXPECT_OK((s->add_key(second.private_key, live), true));
+            CHECK(EXPECT_OK(s->keys_json(live)).value_or("").find(second.public_key) != std::string::npos);
+            const std::string before = s->refresh_token();
+            const int requests = srv.log_count(" -> ");
+            EXPECT_ERR(s->refresh(cancelled), sxt::status::cancelled, nullptr);
+            EXPECT_ERR(s->logout(cancelled), sxt::status::cancelled, nullptr);
+            EXPECT_ERR(c->login(user, key.private_key, cancelled), sxt::status::cancelled, nullptr);
+            EXPECT_ERR(c->register_with_email(user, key.private_key, "a@example.com", std::nullopt, cancelled),
+                       sxt::status::cancelled, nullptr);
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            CHECK(srv.log_count(" -> ") == requests);
+            CHECK_EQ_STR(s->refresh_token(), before);
+            EXPECT_OK((s->refresh(), true));
+            EXPECT_OK((s->logout(live), true));
+        }
+        EXPECT_OK(c->login(user, key.private_key, live));
+    }
+}
+
 using test_fn = void (*)();
 
 void run(const char *name, test_fn fn) {
@@ -1261,5 +1342,6 @@ int main() {
     run("tls", test_tls);
     run("keep_key", test_keep_key);
     run("threads", test_threads);
+    run("call", test_call);
     return h_finish();
 }

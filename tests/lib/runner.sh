@@ -14,8 +14,9 @@ SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer -g)
 # Leak detection and halting on undefined behaviour are forced on, whatever else the caller set.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+# --num-callers: the suppressions name frames (rustls' write_tls) that lie deeper than valgrind's default 12.
 VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
-          --error-exitcode=1 --quiet --suppressions="$ROOT/tests/c/valgrind.supp")
+          --error-exitcode=1 --quiet --num-callers=40 --suppressions="$ROOT/tests/c/valgrind.supp")
 
 PASSED=0
 FAILED=0

@@ -1,42 +1,55 @@
 package sxtauth
 
+import com.sun.jna.Pointer
+import com.sun.jna.ptr.PointerByReference
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
 import kotlinx.coroutines.currentCoroutineContext
-import kotlinx.coroutines.job
+import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.withContext
 import kotlin.coroutines.cancellation.CancellationException
 
 /*
- * How the suspending calls run: each blocking C call on Dispatchers.IO, so that it never blocks the
- * caller's thread (on Android, the main thread). Cancellation is honoured before the call starts (a cancelled
- * coroutine makes no network call). A C call cannot be interrupted yet: a coroutine cancelled while its call
- * is in flight waits for the call to end (at most the client's timeouts), then throws CancellationException
- * and discards the result, closing a session it would have returned.
+ * How the suspending calls run: each C call on Dispatchers.IO, so that it never blocks the caller's thread
+ * (on Android, the main thread), with an `sxt_call` of its own. A coroutine cancelled before the call starts
+ * sends nothing; one cancelled while the call is in flight cancels the C call (a blocked read or write is
+ * woken), waits for it to end, and throws CancellationException: the call's result is discarded, a session
+ * it made is closed, and a session's renewal cut short keeps its tokens.
  */
 
+/** Where the C calls of suspending functions run, outside the caller's job (so the caller can stop waiting). */
+private val ioScope = CoroutineScope(Dispatchers.IO + SupervisorJob())
+
 /**
- * Runs [block] on [Dispatchers.IO]; [key] is wiped afterwards, however the call ends. A call that fails
- * after its coroutine was cancelled ends in CancellationException (with the failure as its cause), as a
- * cancelled coroutine should, whatever the call's own outcome.
+ * Runs [block] (given the call's own `sxt_call`) on [Dispatchers.IO]; [key] is wiped afterwards, however the
+ * call ends. [discard] releases a result the cancelled caller will never see.
  */
-internal suspend fun <T> onIo(key: KeyText? = null, block: () -> T): T = try {
-    withContext(Dispatchers.IO) { block() }
-} catch (e: SxtException) {
-    currentCoroutineContext().job.let { job ->
-        if (job.isCancelled) throw CancellationException("the coroutine was cancelled during the call", e)
+internal suspend fun <T> onIo(key: KeyText? = null, discard: (T) -> Unit = {}, block: (Pointer) -> T): T {
+    try {
+        currentCoroutineContext().ensureActive()
+        val out = PointerByReference()
+        nativeCall { SxtLibrary.native.sxt_call_new(out, it) }
+        val call = out.value
+        try {
+            val work = ioScope.async { block(call) }
+            try {
+                return work.await()
+            } catch (e: CancellationException) {
+                SxtLibrary.native.sxt_call_cancel(call, PointerByReference())
+                withContext(NonCancellable) { runCatching { work.await() } }.getOrNull()?.let(discard)
+                throw e
+            }
+        } finally {
+            SxtLibrary.native.sxt_call_free(call)
+        }
+    } finally {
+        key?.wipe()
     }
-    throw e
-} finally {
-    key?.wipe()
 }
 
 /** [onIo] for a call that returns a new session: a session the cancelled caller will never see is closed. */
-internal suspend fun onIoSession(key: KeyText? = null, block: () -> SxtSession): SxtSession {
-    var made: SxtSession? = null
-    try {
-        return onIo(key) { block().also { made = it } }
-    } catch (e: CancellationException) {
-        made?.close()
-        throw e
-    }
-}
+internal suspend fun onIoSession(key: KeyText? = null, block: (Pointer) -> SxtSession): SxtSession =
+    onIo(key, { it.close() }, block)

@@ -72,6 +72,46 @@ internal interface SxtNative : Library {
     fun sxt_session_add_key(session: Pointer, newPrivateKey: Pointer, errorOut: PointerByReference): Int
     fun sxt_session_free(session: Pointer?)
 
+    fun sxt_user_exists_call(client: Pointer, call: Pointer?, userId: Pointer, existsOut: ByteByReference, errorOut: PointerByReference): Int
+    fun sxt_login_call(
+        client: Pointer,
+        call: Pointer?,
+        userId: Pointer,
+        privateKey: Pointer,
+        sessionOut: PointerByReference,
+        errorOut: PointerByReference,
+    ): Int
+    fun sxt_register_call(
+        client: Pointer,
+        call: Pointer?,
+        userId: Pointer,
+        privateKey: Pointer,
+        joinCode: Pointer?,
+        sessionOut: PointerByReference,
+        errorOut: PointerByReference,
+    ): Int
+    fun sxt_register_with_email_call(
+        client: Pointer,
+        call: Pointer?,
+        userId: Pointer,
+        privateKey: Pointer,
+        email: Pointer,
+        joinCode: Pointer?,
+        sessionOut: PointerByReference,
+        errorOut: PointerByReference,
+    ): Int
+    fun sxt_session_access_token_call(session: Pointer, call: Pointer?, accessTokenOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_refresh_call(session: Pointer, call: Pointer?, errorOut: PointerByReference): Int
+    fun sxt_logout_call(session: Pointer, call: Pointer?, errorOut: PointerByReference): Int
+    fun sxt_session_token_info_call(session: Pointer, call: Pointer?, jsonOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_session_keys_call(session: Pointer, call: Pointer?, jsonOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_session_add_key_call(session: Pointer, call: Pointer?, newPrivateKey: Pointer, errorOut: PointerByReference): Int
+
+    fun sxt_call_new(callOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_call_set_timeout_ms(call: Pointer, ms: Int, errorOut: PointerByReference): Int
+    fun sxt_call_cancel(call: Pointer, errorOut: PointerByReference): Int
+    fun sxt_call_free(call: Pointer?)
+
     fun sxt_error_code(error: Pointer?): Int
     fun sxt_error_message(error: Pointer?): Pointer?
     fun sxt_error_http_status(error: Pointer?): Short

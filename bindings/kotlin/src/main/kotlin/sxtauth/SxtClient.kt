@@ -1,5 +1,6 @@
 package sxtauth
 
+import com.sun.jna.Pointer
 import com.sun.jna.ptr.ByteByReference
 import com.sun.jna.ptr.PointerByReference
 import java.lang.ref.Cleaner
@@ -9,8 +10,9 @@ import java.lang.ref.Cleaner
  * started from it (`sxt_client`). Sessions keep what they need of it, so it may be closed while they live on.
  *
  * Every network call comes twice: as a `suspend` function that runs on `Dispatchers.IO` (so it can be called
- * from the main thread of an Android app) and honours cancellation before it starts, and as a `…Blocking`
- * function for threads that may block (and for Java). Each fails with an [SxtException] carrying the status,
+ * from the main thread of an Android app) and is cancelled with its coroutine, before it starts or while it
+ * is in flight (see [SxtCall]), and as a `…Blocking` function for threads that may block (and for Java),
+ * which takes an optional [SxtCall] for a deadline and a cancellation. Each fails with an [SxtException] carrying the status,
  * and with an [IllegalStateException] once the client is closed.
  *
  * Thread safety: immutable once created; any number of threads and coroutines may use one client at once,
@@ -60,17 +62,11 @@ public class SxtClient @JvmOverloads constructor(
      * @throws SxtException [SxtStatus.INVALID_ARGUMENT] (empty, over 256 bytes, control characters, `.` or
      *   `..`), the transport statuses and the server's refusals.
      */
-    public suspend fun userExists(userId: String): Boolean = onIo { userExistsBlocking(userId) }
+    public suspend fun userExists(userId: String): Boolean = onIo { c -> userExists(userId, c) }
 
-    /** [userExists], blocking the calling thread. */
-    public fun userExistsBlocking(userId: String): Boolean = handle.call { h ->
-        NativeArgs().use { args ->
-            val cUser = args.text("user_id", userId)
-            val exists = ByteByReference()
-            nativeCall { SxtLibrary.native.sxt_user_exists(h, cUser, exists, it) }
-            exists.value != 0.toByte()
-        }
-    }
+    /** [userExists], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun userExistsBlocking(userId: String, call: SxtCall? = null): Boolean = withCall(call) { c -> userExists(userId, c) }
 
     /**
      * Signs in [userId] with [privateKey] (any encoding [SxtKeys] accepts): a challenge, signed, traded for
@@ -85,24 +81,30 @@ public class SxtClient @JvmOverloads constructor(
      *   keyring), [SxtStatus.INVALID_KEY], [SxtStatus.INVALID_ARGUMENT], transport statuses.
      */
     public suspend fun login(userId: String, privateKey: String): SxtSession =
-        KeyText.Text(privateKey).let { k -> onIoSession(k) { login(userId, k) } }
+        KeyText.Text(privateKey).let { k -> onIoSession(k) { c -> login(userId, k, c) } }
 
     /** [login] with the key's characters, which are wiped when the call ends. */
     public suspend fun login(userId: String, privateKey: CharArray): SxtSession =
-        KeyText.Chars(privateKey).let { k -> onIoSession(k) { login(userId, k) } }
+        KeyText.Chars(privateKey).let { k -> onIoSession(k) { c -> login(userId, k, c) } }
 
     /** [login] with the key's UTF-8 text, which is wiped when the call ends. */
     public suspend fun login(userId: String, privateKey: ByteArray): SxtSession =
-        KeyText.Bytes(privateKey).let { k -> onIoSession(k) { login(userId, k) } }
+        KeyText.Bytes(privateKey).let { k -> onIoSession(k) { c -> login(userId, k, c) } }
 
-    /** [login], blocking the calling thread. */
-    public fun loginBlocking(userId: String, privateKey: String): SxtSession = KeyText.Text(privateKey).consume { login(userId, it) }
+    /** [login], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun loginBlocking(userId: String, privateKey: String, call: SxtCall? = null): SxtSession =
+        KeyText.Text(privateKey).consume { k -> withCall(call) { c -> login(userId, k, c) } }
 
     /** [login], blocking the calling thread; [privateKey] is wiped. */
-    public fun loginBlocking(userId: String, privateKey: CharArray): SxtSession = KeyText.Chars(privateKey).consume { login(userId, it) }
+    @JvmOverloads
+    public fun loginBlocking(userId: String, privateKey: CharArray, call: SxtCall? = null): SxtSession =
+        KeyText.Chars(privateKey).consume { k -> withCall(call) { c -> login(userId, k, c) } }
 
     /** [login], blocking the calling thread; [privateKey] is wiped. */
-    public fun loginBlocking(userId: String, privateKey: ByteArray): SxtSession = KeyText.Bytes(privateKey).consume { login(userId, it) }
+    @JvmOverloads
+    public fun loginBlocking(userId: String, privateKey: ByteArray, call: SxtCall? = null): SxtSession =
+        KeyText.Bytes(privateKey).consume { k -> withCall(call) { c -> login(userId, k, c) } }
 
     /**
      * Registers the new user [userId] with [privateKey] as its first key and signs it in. [joinCode] (the
@@ -116,59 +118,84 @@ public class SxtClient @JvmOverloads constructor(
      *   [SxtStatus.NOT_FOUND] or [SxtStatus.BAD_REQUEST].
      */
     public suspend fun register(userId: String, privateKey: String, joinCode: String? = null, email: String? = null): SxtSession =
-        KeyText.Text(privateKey).let { k -> onIoSession(k) { register(userId, k, joinCode, email) } }
+        KeyText.Text(privateKey).let { k -> onIoSession(k) { c -> register(userId, k, joinCode, email, c) } }
 
     /** [register] with the key's characters, which are wiped when the call ends. */
     public suspend fun register(userId: String, privateKey: CharArray, joinCode: String? = null, email: String? = null): SxtSession =
-        KeyText.Chars(privateKey).let { k -> onIoSession(k) { register(userId, k, joinCode, email) } }
+        KeyText.Chars(privateKey).let { k -> onIoSession(k) { c -> register(userId, k, joinCode, email, c) } }
 
     /** [register] with the key's UTF-8 text, which is wiped when the call ends. */
     public suspend fun register(userId: String, privateKey: ByteArray, joinCode: String? = null, email: String? = null): SxtSession =
-        KeyText.Bytes(privateKey).let { k -> onIoSession(k) { register(userId, k, joinCode, email) } }
+        KeyText.Bytes(privateKey).let { k -> onIoSession(k) { c -> register(userId, k, joinCode, email, c) } }
 
-    /** [register], blocking the calling thread. */
+    /** [register], blocking the calling thread, with [call]'s deadline and cancellation if given. */
     @JvmOverloads
-    public fun registerBlocking(userId: String, privateKey: String, joinCode: String? = null, email: String? = null): SxtSession =
-        KeyText.Text(privateKey).consume { register(userId, it, joinCode, email) }
+    public fun registerBlocking(
+        userId: String,
+        privateKey: String,
+        joinCode: String? = null,
+        email: String? = null,
+        call: SxtCall? = null,
+    ): SxtSession = KeyText.Text(privateKey).consume { k -> withCall(call) { c -> register(userId, k, joinCode, email, c) } }
 
     /** [register], blocking the calling thread; [privateKey] is wiped. */
     @JvmOverloads
-    public fun registerBlocking(userId: String, privateKey: CharArray, joinCode: String? = null, email: String? = null): SxtSession =
-        KeyText.Chars(privateKey).consume { register(userId, it, joinCode, email) }
+    public fun registerBlocking(
+        userId: String,
+        privateKey: CharArray,
+        joinCode: String? = null,
+        email: String? = null,
+        call: SxtCall? = null,
+    ): SxtSession = KeyText.Chars(privateKey).consume { k -> withCall(call) { c -> register(userId, k, joinCode, email, c) } }
 
     /** [register], blocking the calling thread; [privateKey] is wiped. */
     @JvmOverloads
-    public fun registerBlocking(userId: String, privateKey: ByteArray, joinCode: String? = null, email: String? = null): SxtSession =
-        KeyText.Bytes(privateKey).consume { register(userId, it, joinCode, email) }
+    public fun registerBlocking(
+        userId: String,
+        privateKey: ByteArray,
+        joinCode: String? = null,
+        email: String? = null,
+        call: SxtCall? = null,
+    ): SxtSession = KeyText.Bytes(privateKey).consume { k -> withCall(call) { c -> register(userId, k, joinCode, email, c) } }
 
     /** Releases the client (idempotent). Sessions started from it keep working. */
     override fun close() {
         cleanable.clean()
     }
 
-    private fun login(userId: String, key: KeyText): SxtSession = handle.call { h ->
+    private fun userExists(userId: String, call: Pointer?): Boolean = handle.call { h ->
+        NativeArgs().use { args ->
+            val cUser = args.text("user_id", userId)
+            val exists = ByteByReference()
+            nativeCall { SxtLibrary.native.sxt_user_exists_call(h, call, cUser, exists, it) }
+            exists.value != 0.toByte()
+        }
+    }
+
+    private fun login(userId: String, key: KeyText, call: Pointer?): SxtSession = handle.call { h ->
         NativeArgs().use { args ->
             val cUser = args.text("user_id", userId)
             val cKey = key.put(args, "private_key")
             val out = PointerByReference()
-            nativeCall { SxtLibrary.native.sxt_login(h, cUser, cKey, out, it) }
+            nativeCall { SxtLibrary.native.sxt_login_call(h, call, cUser, cKey, out, it) }
             SxtSession(out.value)
         }
     }
 
-    private fun register(userId: String, key: KeyText, joinCode: String?, email: String?): SxtSession = handle.call { h ->
-        NativeArgs().use { args ->
-            val cUser = args.text("user_id", userId)
-            val cKey = key.put(args, "private_key")
-            val cJoin = args.optional("join_code", joinCode)
-            val out = PointerByReference()
-            if (email == null) {
-                nativeCall { SxtLibrary.native.sxt_register(h, cUser, cKey, cJoin, out, it) }
-            } else {
-                val cEmail = args.text("email", email)
-                nativeCall { SxtLibrary.native.sxt_register_with_email(h, cUser, cKey, cEmail, cJoin, out, it) }
+    private fun register(userId: String, key: KeyText, joinCode: String?, email: String?, call: Pointer?): SxtSession =
+        handle.call { h ->
+            NativeArgs().use { args ->
+                val cUser = args.text("user_id", userId)
+                val cKey = key.put(args, "private_key")
+                val cJoin = args.optional("join_code", joinCode)
+                val out = PointerByReference()
+                if (email == null) {
+                    nativeCall { SxtLibrary.native.sxt_register_call(h, call, cUser, cKey, cJoin, out, it) }
+                } else {
+                    val cEmail = args.text("email", email)
+                    nativeCall { SxtLibrary.native.sxt_register_with_email_call(h, call, cUser, cKey, cEmail, cJoin, out, it) }
+                }
+                SxtSession(out.value)
             }
-            SxtSession(out.value)
         }
-    }
 }

@@ -46,19 +46,19 @@ public data class SxtClientOptions @JvmOverloads constructor(
         try {
             NativeArgs().use { args ->
                 connectTimeout?.let { d ->
-                    val ms = millis("connect_timeout_ms", d)
+                    val ms = cMillis("connect_timeout_ms", d)
                     nativeCall { lib.sxt_client_options_set_connect_timeout_ms(options, ms, it) }
                 }
                 readTimeout?.let { d ->
-                    val ms = millis("read_timeout_ms", d)
+                    val ms = cMillis("read_timeout_ms", d)
                     nativeCall { lib.sxt_client_options_set_read_timeout_ms(options, ms, it) }
                 }
                 timeout?.let { d ->
-                    val ms = millis("timeout_ms", d)
+                    val ms = cMillis("timeout_ms", d)
                     nativeCall { lib.sxt_client_options_set_timeout_ms(options, ms, it) }
                 }
                 refreshMargin?.let { d ->
-                    val ms = millis("refresh_margin_ms", d)
+                    val ms = cMillis("refresh_margin_ms", d)
                     nativeCall { lib.sxt_client_options_set_refresh_margin_ms(options, ms, it) }
                 }
                 for (pem in caPem) {
@@ -75,25 +75,6 @@ public data class SxtClientOptions @JvmOverloads constructor(
             return block(options)
         } finally {
             lib.sxt_client_options_free(options)
-        }
-    }
-
-    private companion object {
-        private const val MAX_U32: Long = 0xFFFF_FFFFL
-
-        /**
-         * [d] in whole milliseconds rounded up, as the bit pattern of a C `uint32_t`; a duration too long for
-         * it becomes the largest value, which the library refuses as over its limit.
-         */
-        fun millis(argument: String, d: Duration): Int {
-            if (d.isNegative) throw SxtException.input(SxtStatus.INVALID_ARGUMENT, argument, "is negative")
-            val ms = try {
-                val whole = d.toMillis()
-                if (d.minusMillis(whole).isZero) whole else whole + 1
-            } catch (e: ArithmeticException) {
-                MAX_U32
-            }
-            return minOf(ms, MAX_U32).toInt()
         }
     }
 }

@@ -12,8 +12,8 @@ import java.time.Instant
  * session runs out (if it keeps the key: [SxtClientOptions.keepKey]). Made by [SxtClient.login] and
  * [SxtClient.register].
  *
- * Network calls come as `suspend` functions (run on `Dispatchers.IO`, cancellation honoured before they
- * start) and `…Blocking` twins, as on [SxtClient]. After [logout], calls fail with [SxtStatus.LOGGED_OUT];
+ * Network calls come as `suspend` functions (run on `Dispatchers.IO`, cancelled with their coroutine) and
+ * `…Blocking` twins taking an optional [SxtCall], as on [SxtClient]. A renewal cut short keeps the tokens. After [logout], calls fail with [SxtStatus.LOGGED_OUT];
  * after [close], with [IllegalStateException].
  *
  * Thread safety: any number of threads and coroutines may use one session at once, and close it while
@@ -36,10 +36,14 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
      * @throws SxtException [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED], and the transport and
      *   server statuses of the refresh or sign-in.
      */
-    public suspend fun accessToken(): String = onIo { accessTokenBlocking() }
+    public suspend fun accessToken(): String = onIo { c -> accessToken(c) }
 
-    /** [accessToken], blocking the calling thread. */
-    public fun accessTokenBlocking(): String = string { h, out, err -> SxtLibrary.native.sxt_session_access_token(h, out, err) }
+    /** [accessToken], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun accessTokenBlocking(call: SxtCall? = null): String = withCall(call) { c -> accessToken(c) }
+
+    private fun accessToken(call: Pointer?): String =
+        string { h, out, err -> SxtLibrary.native.sxt_session_access_token_call(h, call, out, err) }
 
     /**
      * Refreshes now: both tokens rotate and the old refresh token stops working; when the chain has run out,
@@ -47,10 +51,13 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
      *
      * @throws SxtException [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED], transport and server statuses.
      */
-    public suspend fun refresh(): Unit = onIo { refreshBlocking() }
+    public suspend fun refresh(): Unit = onIo { c -> refresh(c) }
 
-    /** [refresh], blocking the calling thread. */
-    public fun refreshBlocking(): Unit = handle.call { h -> nativeCall { SxtLibrary.native.sxt_refresh(h, it) } }
+    /** [refresh], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun refreshBlocking(call: SxtCall? = null): Unit = withCall(call) { c -> refresh(c) }
+
+    private fun refresh(call: Pointer?): Unit = handle.call { h -> nativeCall { SxtLibrary.native.sxt_refresh_call(h, call, it) } }
 
     /**
      * Logs out, which ends every session of this user on the server; afterwards every call but [close] fails
@@ -59,10 +66,13 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
      *
      * @throws SxtException [SxtStatus.LOGGED_OUT] (already), transport and server statuses.
      */
-    public suspend fun logout(): Unit = onIo { logoutBlocking() }
+    public suspend fun logout(): Unit = onIo { c -> logout(c) }
 
-    /** [logout], blocking the calling thread. */
-    public fun logoutBlocking(): Unit = handle.call { h -> nativeCall { SxtLibrary.native.sxt_logout(h, it) } }
+    /** [logout], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun logoutBlocking(call: SxtCall? = null): Unit = withCall(call) { c -> logout(c) }
+
+    private fun logout(call: Pointer?): Unit = handle.call { h -> nativeCall { SxtLibrary.native.sxt_logout_call(h, call, it) } }
 
     /**
      * The current refresh token (no network call, no refresh).
@@ -94,22 +104,28 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
      * @throws SxtException as [accessToken]; [SxtStatus.MALFORMED_RESPONSE] when the reply is not a JSON
      *   object or names another user.
      */
-    public suspend fun tokenInfo(): SxtTokenInfo = onIo { tokenInfoBlocking() }
+    public suspend fun tokenInfo(): SxtTokenInfo = onIo { c -> tokenInfo(c) }
 
-    /** [tokenInfo], blocking the calling thread. */
-    public fun tokenInfoBlocking(): SxtTokenInfo =
-        SxtTokenInfo.parse(string { h, out, err -> SxtLibrary.native.sxt_session_token_info(h, out, err) })
+    /** [tokenInfo], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun tokenInfoBlocking(call: SxtCall? = null): SxtTokenInfo = withCall(call) { c -> tokenInfo(c) }
+
+    private fun tokenInfo(call: Pointer?): SxtTokenInfo =
+        SxtTokenInfo.parse(string { h, out, err -> SxtLibrary.native.sxt_session_token_info_call(h, call, out, err) })
 
     /**
      * The keys on the user's keyring (`GET /v1/auth/keys`); refreshes first when due.
      *
      * @throws SxtException as [tokenInfo].
      */
-    public suspend fun keys(): List<SxtKeyInfo> = onIo { keysBlocking() }
+    public suspend fun keys(): List<SxtKeyInfo> = onIo { c -> keys(c) }
 
-    /** [keys], blocking the calling thread. */
-    public fun keysBlocking(): List<SxtKeyInfo> =
-        SxtKeyInfo.parseList(string { h, out, err -> SxtLibrary.native.sxt_session_keys(h, out, err) })
+    /** [keys], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun keysBlocking(call: SxtCall? = null): List<SxtKeyInfo> = withCall(call) { c -> keys(c) }
+
+    private fun keys(call: Pointer?): List<SxtKeyInfo> =
+        SxtKeyInfo.parseList(string { h, out, err -> SxtLibrary.native.sxt_session_keys_call(h, call, out, err) })
 
     /**
      * Adds [newPrivateKey] (any encoding [SxtKeys] accepts) to the user's keyring: a challenge signed with the
@@ -118,22 +134,28 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
      * @throws SxtException [SxtStatus.INVALID_KEY], [SxtStatus.LOGGED_OUT], transport and server statuses (a
      *   key already on the keyring is refused by the server, typically [SxtStatus.BAD_REQUEST]).
      */
-    public suspend fun addKey(newPrivateKey: String): Unit = KeyText.Text(newPrivateKey).let { k -> onIo(k) { addKey(k) } }
+    public suspend fun addKey(newPrivateKey: String): Unit = KeyText.Text(newPrivateKey).let { k -> onIo(k) { c -> addKey(k, c) } }
 
     /** [addKey] with the key's characters, which are wiped when the call ends. */
-    public suspend fun addKey(newPrivateKey: CharArray): Unit = KeyText.Chars(newPrivateKey).let { k -> onIo(k) { addKey(k) } }
+    public suspend fun addKey(newPrivateKey: CharArray): Unit = KeyText.Chars(newPrivateKey).let { k -> onIo(k) { c -> addKey(k, c) } }
 
     /** [addKey] with the key's UTF-8 text, which is wiped when the call ends. */
-    public suspend fun addKey(newPrivateKey: ByteArray): Unit = KeyText.Bytes(newPrivateKey).let { k -> onIo(k) { addKey(k) } }
+    public suspend fun addKey(newPrivateKey: ByteArray): Unit = KeyText.Bytes(newPrivateKey).let { k -> onIo(k) { c -> addKey(k, c) } }
 
-    /** [addKey], blocking the calling thread. */
-    public fun addKeyBlocking(newPrivateKey: String): Unit = KeyText.Text(newPrivateKey).consume { addKey(it) }
+    /** [addKey], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun addKeyBlocking(newPrivateKey: String, call: SxtCall? = null): Unit =
+        KeyText.Text(newPrivateKey).consume { k -> withCall(call) { c -> addKey(k, c) } }
 
     /** [addKey], blocking the calling thread; [newPrivateKey] is wiped. */
-    public fun addKeyBlocking(newPrivateKey: CharArray): Unit = KeyText.Chars(newPrivateKey).consume { addKey(it) }
+    @JvmOverloads
+    public fun addKeyBlocking(newPrivateKey: CharArray, call: SxtCall? = null): Unit =
+        KeyText.Chars(newPrivateKey).consume { k -> withCall(call) { c -> addKey(k, c) } }
 
     /** [addKey], blocking the calling thread; [newPrivateKey] is wiped. */
-    public fun addKeyBlocking(newPrivateKey: ByteArray): Unit = KeyText.Bytes(newPrivateKey).consume { addKey(it) }
+    @JvmOverloads
+    public fun addKeyBlocking(newPrivateKey: ByteArray, call: SxtCall? = null): Unit =
+        KeyText.Bytes(newPrivateKey).consume { k -> withCall(call) { c -> addKey(k, c) } }
 
     /** Releases the session and wipes its tokens and key (idempotent). Does not log out. */
     override fun close() {
@@ -142,10 +164,10 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
 
     override fun toString(): String = if (isClosed) "SxtSession(closed)" else "SxtSession(<tokens redacted>)"
 
-    private fun addKey(key: KeyText): Unit = handle.call { h ->
+    private fun addKey(key: KeyText, call: Pointer?): Unit = handle.call { h ->
         NativeArgs().use { args ->
             val cKey = key.put(args, "new_private_key")
-            nativeCall { SxtLibrary.native.sxt_session_add_key(h, cKey, it) }
+            nativeCall { SxtLibrary.native.sxt_session_add_key_call(h, call, cKey, it) }
         }
     }
 

@@ -75,58 +75,52 @@ class CoroutineTest : LibraryTest() {
     }
 
     /**
-     * A call cannot be interrupted yet: a coroutine cancelled during one waits for it to end (here, its read
-     * timeout), then throws CancellationException; nothing leaks.
+     * A coroutine cancelled while its call is in flight cancels the C call: a read blocked on a server that
+     * never answers is woken at once (the client's timeouts are 20 s), and the coroutine ends in
+     * CancellationException; nothing leaks.
      */
     @Test
     fun cancelledDuringACall() {
         ServerSocket(0, 50, InetAddress.getLoopbackAddress()).use { tarpit ->
-            val held = mutableListOf<Socket>()
-            Thread {
-                try {
-                    while (true) held.add(tarpit.accept())
-                } catch (_: Exception) {
-                }
-            }.apply { isDaemon = true; start() }
-            val options = SxtClientOptions(allowHttp = true, readTimeout = Duration.ofMillis(500), timeout = Duration.ofSeconds(3))
+            val options = SxtClientOptions(allowHttp = true, readTimeout = Duration.ofSeconds(20), timeout = Duration.ofSeconds(20))
             SxtClient("http://127.0.0.1:${tarpit.localPort}", options).use { c ->
                 runBlocking {
+                    val started = System.nanoTime()
                     val call = async(Dispatchers.Default) { c.login("someone", Vectors.SEED) }
-                    Thread.sleep(100)
+                    Thread.sleep(200)
                     call.cancel()
                     assertThrows(CancellationException::class.java) { runBlocking { call.await() } }
                     // withTimeout is cancellation too.
                     assertThrows(CancellationException::class.java) {
-                        runBlocking { withTimeout(100) { c.userExists("someone") } }
+                        runBlocking { withTimeout(200) { c.userExists("someone") } }
                     }
+                    val took = Duration.ofNanos(System.nanoTime() - started)
+                    assertTrue(took < Duration.ofSeconds(5), "the cancellations took $took")
                 }
             }
-            tarpit.close()
-            held.forEach { it.close() }
         }
     }
 
     /**
-     * A sign-in whose coroutine is cancelled while the call is in flight: the call completes, the caller
-     * gets CancellationException, and the session it would have returned is closed (the leak check after
-     * every test would see it otherwise).
+     * A sign-in cancelled while its token call is in flight: the caller gets CancellationException, the call
+     * was really under way, and no session is left behind (the leak check after every test sees any).
      */
     @Test
-    fun aSessionMadeForACancelledCallerIsClosed() {
-        SlowSignInServer(tokenDelayMs = 400).use { slow ->
+    fun aSignInCancelledInFlightLeavesNothing() {
+        SlowSignInServer(tokenDelayMs = 2000).use { slow ->
             SxtClient(slow.url, SxtClientOptions(allowHttp = true)).use { c ->
                 val live = SxtAuth.liveObjects()
                 runBlocking {
+                    val started = System.nanoTime()
                     val call = async(Dispatchers.Default) { c.login("someone", Vectors.SEED) }
                     while (slow.tokenCalls == 0) Thread.sleep(5)
                     call.cancel()
                     assertThrows(CancellationException::class.java) { runBlocking { call.await() } }
                     assertTrue(call.isCancelled)
+                    assertTrue(Duration.ofNanos(System.nanoTime() - started) < Duration.ofMillis(1800), "woken before the reply")
                 }
                 assertEquals(1, slow.tokenCalls, "the call was in flight when it was cancelled")
-                assertEquals(live, SxtAuth.liveObjects(), "the session nobody will see is closed")
-                // Uncancelled, the same server signs in.
-                runBlocking { c.login("someone", Vectors.SEED) }.use { assertTrue(it.accessTokenBlocking().startsWith("access-")) }
+                assertEquals(live, SxtAuth.liveObjects(), "no session is left behind")
             }
         }
     }

@@ -18,6 +18,9 @@ class SessionTest : LibraryTest() {
         val server = if (tls) TestServer(true) else TestServer.shared
         try {
             everyCallOn(server)
+        } catch (e: Throwable) {
+            System.err.println("server log (tail):\n" + server.logTail())
+            throw e
         } finally {
             if (tls) server.close()
         }

@@ -99,6 +99,8 @@ class TestServer(tls: Boolean = false, vararg flags: String) : AutoCloseable {
         return log.lines().count { it.startsWith(prefix) }
     }
 
+    fun logTail(): String = log.lines().takeLast(30).joinToString("\n")
+
     override fun close() {
         process.destroy()
         if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
