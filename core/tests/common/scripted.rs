@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 /// One request as the server saw it.
@@ -76,6 +77,8 @@ type Script = dyn Fn(&Request) -> Action + Send + Sync;
 pub struct Scripted {
     pub base_url: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    /// The threads serving connections, one per connection, until [`Scripted::join_connections`] joins them.
+    connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl Scripted {
@@ -83,16 +86,27 @@ impl Scripted {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let script: Arc<Script> = Arc::new(script);
-        let counted = Arc::clone(&hits);
+        let (counted, threads) = (Arc::clone(&hits), Arc::clone(&connections));
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
                 let (script, hits) = (Arc::clone(&script), Arc::clone(&counted));
-                std::thread::spawn(move || serve(stream, &*script, &hits));
+                let thread = std::thread::spawn(move || serve(stream, &*script, &hits));
+                threads.lock().unwrap().push(thread);
             }
         });
-        Scripted { base_url, hits }
+        Scripted { base_url, hits, connections }
+    }
+
+    /// Waits until every connection accepted so far has been served and its thread has exited (for a leak
+    /// check that must not catch a thread half-way through its exit).
+    pub fn join_connections(&self) {
+        let threads: Vec<JoinHandle<()>> = std::mem::take(&mut *self.connections.lock().unwrap());
+        for t in threads {
+            let _ = t.join();
+        }
     }
 
     /// How many requests reached `path` so far.
