@@ -28,7 +28,7 @@ func TestNewClientOptionsAndBaseURL(t *testing.T) {
 	if got := c.BaseURL(); got != srv.URL {
 		t.Fatalf("BaseURL() = %q, want %q (normalised)", got, srv.URL)
 	}
-	if exists, err := c.UserExists(newUserID("nobody")); err != nil || exists {
+	if exists, err := c.UserExists(ctx, newUserID("nobody")); err != nil || exists {
 		t.Fatalf("UserExists(new id) = %v, %v", exists, err)
 	}
 }
@@ -86,26 +86,26 @@ func TestNewClientRefusals(t *testing.T) {
 func TestUserExistsAndInputErrors(t *testing.T) {
 	c := sharedServer(t).client(t)
 	userID, _, _, _ := register(t, c, "exists")
-	if exists, err := c.UserExists(userID); err != nil || !exists {
+	if exists, err := c.UserExists(ctx, userID); err != nil || !exists {
 		t.Fatalf("UserExists(registered) = %v, %v", exists, err)
 	}
-	if exists, err := c.UserExists(userID + "-not"); err != nil || exists {
+	if exists, err := c.UserExists(ctx, userID+"-not"); err != nil || exists {
 		t.Fatalf("UserExists(unknown) = %v, %v", exists, err)
 	}
 	for _, bad := range []string{"", strings.Repeat("u", 300), "a\x01b"} {
-		_, err := c.UserExists(bad)
+		_, err := c.UserExists(ctx, bad)
 		if e := wantErr(t, "UserExists(bad id)", err, sxtauth.ErrInvalidArgument); e.Argument != "user_id" {
 			t.Errorf("UserExists(%q): Argument %q", bad, e.Argument)
 		}
 	}
-	_, err := c.UserExists("a\x00b")
+	_, err := c.UserExists(ctx, "a\x00b")
 	if e := wantErr(t, "UserExists(NUL)", err, sxtauth.ErrInvalidArgument); e.Argument != "user_id" {
 		t.Fatalf("Argument %q", e.Argument)
 	}
-	_, err = c.UserExists("\xff")
+	_, err = c.UserExists(ctx, "\xff")
 	wantErr(t, "UserExists(invalid UTF-8)", err, sxtauth.ErrInvalidUTF8)
 	// The server's own refusal (a userId with a space), with its RFC 7807 title and detail.
-	_, err = c.UserExists("has space")
+	_, err = c.UserExists(ctx, "has space")
 	e := wantErr(t, "UserExists(space)", err, sxtauth.ErrBadRequest)
 	if e.HTTPStatus != 400 || e.Title == "" || e.Detail == "" {
 		t.Fatalf("server refusal details: %#v", e)
@@ -119,31 +119,31 @@ func TestLoginAndRegister(t *testing.T) {
 		t.Fatalf("UserID() = %q, %v", got, err)
 	}
 
-	s2, err := c.Login(userID, priv)
+	s2, err := c.Login(ctx, userID, priv)
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
 	defer s2.Close()
-	if tok, err := s2.AccessToken(); err != nil || tok == "" {
+	if tok, err := s2.AccessToken(ctx); err != nil || tok == "" {
 		t.Fatalf("AccessToken after Login = %q, %v", tok, err)
 	}
 
 	// Register again with the same key: a plain sign-in.
-	s3, err := c.Register(userID, priv, "")
+	s3, err := c.Register(ctx, userID, priv, "")
 	if err != nil {
 		t.Fatalf("Register(existing user, same key): %v", err)
 	}
 	s3.Close()
 
 	// Unknown user: the library's own check, before any sign-in.
-	_, err = c.Login(newUserID("unknown"), priv)
+	_, err = c.Login(ctx, newUserID("unknown"), priv)
 	if e := wantErr(t, "Login(unknown user)", err, sxtauth.ErrNotFound); e.Argument != "user_id" {
 		t.Fatalf("Login(unknown user): %#v", e)
 	}
 
 	// Wrong key: the server refuses the signature; the message never shows the key.
 	other, _ := newKey(t)
-	_, err = c.Login(userID, other)
+	_, err = c.Login(ctx, userID, other)
 	e := wantErr(t, "Login(wrong key)", err, sxtauth.ErrBadRequest)
 	if e.HTTPStatus != 400 || e.Title == "" || e.Detail == "" {
 		t.Fatalf("Login(wrong key) details: %#v", e)
@@ -153,23 +153,23 @@ func TestLoginAndRegister(t *testing.T) {
 	}
 
 	// Duplicate registration with another key.
-	_, err = c.Register(userID, other, "")
+	_, err = c.Register(ctx, userID, other, "")
 	if e := wantErr(t, "Register(duplicate user, other key)", err, sxtauth.ErrBadRequest); e.HTTPStatus != 400 {
 		t.Fatalf("duplicate registration: %#v", e)
 	}
 
 	// Bad keys and arguments.
-	_, err = c.Login(userID, "not a key")
+	_, err = c.Login(ctx, userID, "not a key")
 	wantErr(t, "Login(bad key)", err, sxtauth.ErrInvalidKey)
-	_, err = c.Register(newUserID("badkey"), "AAAA", "")
+	_, err = c.Register(ctx, newUserID("badkey"), "AAAA", "")
 	wantErr(t, "Register(bad key)", err, sxtauth.ErrInvalidKey)
-	_, err = c.Login("", priv)
+	_, err = c.Login(ctx, "", priv)
 	wantErr(t, "Login(empty user)", err, sxtauth.ErrInvalidArgument)
-	_, err = c.Login(userID, priv+"\x00")
+	_, err = c.Login(ctx, userID, priv+"\x00")
 	if e := wantErr(t, "Login(NUL in key)", err, sxtauth.ErrInvalidArgument); e.Argument != "private_key" {
 		t.Fatalf("Argument %q", e.Argument)
 	}
-	_, err = c.Register(newUserID("nul"), priv, "a\x00b")
+	_, err = c.Register(ctx, newUserID("nul"), priv, "a\x00b")
 	if e := wantErr(t, "Register(NUL in join code)", err, sxtauth.ErrInvalidArgument); e.Argument != "join_code" {
 		t.Fatalf("Argument %q", e.Argument)
 	}
@@ -177,18 +177,18 @@ func TestLoginAndRegister(t *testing.T) {
 	// RegisterWithEmail.
 	emailUser := newUserID("email")
 	priv2, pub2 := newKey(t)
-	s4, err := c.RegisterWithEmail(emailUser, priv2, "someone@example.com", "")
+	s4, err := c.RegisterWithEmail(ctx, emailUser, priv2, "someone@example.com", "")
 	if err != nil {
 		t.Fatalf("RegisterWithEmail: %v", err)
 	}
 	defer s4.Close()
-	keys, err := s4.Keys()
+	keys, err := s4.Keys(ctx)
 	if err != nil || len(keys) != 1 || keys[0].Key != pub2 {
 		t.Fatalf("Keys() of the e-mail user = %#v, %v; want [%s]", keys, err, pub2)
 	}
-	_, err = c.RegisterWithEmail(newUserID("bademail"), priv2, "not-an-address", "")
+	_, err = c.RegisterWithEmail(ctx, newUserID("bademail"), priv2, "not-an-address", "")
 	wantErr(t, "RegisterWithEmail(bad address)", err, sxtauth.ErrBadRequest)
-	_, err = c.RegisterWithEmail(newUserID("nulemail"), priv2, "a\x00@b", "")
+	_, err = c.RegisterWithEmail(ctx, newUserID("nulemail"), priv2, "a\x00@b", "")
 	if e := wantErr(t, "RegisterWithEmail(NUL)", err, sxtauth.ErrInvalidArgument); e.Argument != "email" {
 		t.Fatalf("Argument %q", e.Argument)
 	}
@@ -200,37 +200,37 @@ func TestJoinCodes(t *testing.T) {
 	c := srv.client(t)
 	priv, _ := newKey(t)
 
-	_, err := c.Register(newUserID("nocode"), priv, "")
+	_, err := c.Register(ctx, newUserID("nocode"), priv, "")
 	if e := wantErr(t, "Register without the required join code", err, sxtauth.ErrNotFound); e.HTTPStatus != 404 || e.Detail == "" {
 		t.Fatalf("missing join code: %#v", e)
 	}
-	_, err = c.Register(newUserID("badcode"), priv, "NOPE")
+	_, err = c.Register(ctx, newUserID("badcode"), priv, "NOPE")
 	if e := wantErr(t, "Register with an unknown join code", err, sxtauth.ErrBadRequest); e.HTTPStatus != 400 || e.Title == "" {
 		t.Fatalf("unknown join code: %#v", e)
 	}
-	_, err = c.RegisterWithEmail(newUserID("bademailcode"), priv, "x@example.com", "NOPE")
+	_, err = c.RegisterWithEmail(ctx, newUserID("bademailcode"), priv, "x@example.com", "NOPE")
 	wantErr(t, "RegisterWithEmail with an unknown join code", err, sxtauth.ErrBadRequest)
 
-	a, err := c.Register(newUserID("code-a"), priv, "ORG-ONE")
+	a, err := c.Register(ctx, newUserID("code-a"), priv, "ORG-ONE")
 	if err != nil {
 		t.Fatalf("Register with a join code: %v", err)
 	}
 	defer a.Close()
 	privB, _ := newKey(t)
-	b, err := c.RegisterWithEmail(newUserID("code-b"), privB, "b@example.com", "ORG-ONE")
+	b, err := c.RegisterWithEmail(ctx, newUserID("code-b"), privB, "b@example.com", "ORG-ONE")
 	if err != nil {
 		t.Fatalf("RegisterWithEmail with a join code: %v", err)
 	}
 	defer b.Close()
 	privC, _ := newKey(t)
-	cs, err := c.Register(newUserID("code-c"), privC, "ORG-TWO")
+	cs, err := c.Register(ctx, newUserID("code-c"), privC, "ORG-TWO")
 	if err != nil {
 		t.Fatalf("Register with the second join code: %v", err)
 	}
 	defer cs.Close()
-	ia, errA := a.TokenInfo()
-	ib, errB := b.TokenInfo()
-	ic, errC := cs.TokenInfo()
+	ia, errA := a.TokenInfo(ctx)
+	ib, errB := b.TokenInfo(ctx)
+	ic, errC := cs.TokenInfo(ctx)
 	if errA != nil || errB != nil || errC != nil {
 		t.Fatalf("TokenInfo: %v %v %v", errA, errB, errC)
 	}
@@ -251,24 +251,24 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("NewClient(https): %v", err)
 	}
 	defer plain.Close()
-	_, err = plain.UserExists("anyone")
+	_, err = plain.UserExists(ctx, "anyone")
 	wantErr(t, "UserExists over TLS without the CA", err, sxtauth.ErrTLS)
 
 	// With the CA: everything works.
 	c := srv.client(t)
 	userID, priv, _, s := register(t, c, "tls")
-	if exists, err := c.UserExists(userID); err != nil || !exists {
+	if exists, err := c.UserExists(ctx, userID); err != nil || !exists {
 		t.Fatalf("UserExists over TLS = %v, %v", exists, err)
 	}
-	s2, err := c.Login(userID, priv)
+	s2, err := c.Login(ctx, userID, priv)
 	if err != nil {
 		t.Fatalf("Login over TLS: %v", err)
 	}
 	defer s2.Close()
-	if err := s.Refresh(); err != nil {
+	if err := s.Refresh(ctx); err != nil {
 		t.Fatalf("Refresh over TLS: %v", err)
 	}
-	if _, err := s2.TokenInfo(); err != nil {
+	if _, err := s2.TokenInfo(ctx); err != nil {
 		t.Fatalf("TokenInfo over TLS: %v", err)
 	}
 }
@@ -286,7 +286,7 @@ func TestTransportFailures(t *testing.T) {
 		t.Fatalf("NewClient: %v", err)
 	}
 	defer c.Close()
-	_, err = c.UserExists("anyone")
+	_, err = c.UserExists(ctx, "anyone")
 	if e := wantErr(t, "UserExists(refused)", err, sxtauth.ErrNetwork); e.HTTPStatus != 0 {
 		t.Fatalf("HTTPStatus %d for a transport error", e.HTTPStatus)
 	}
@@ -319,7 +319,7 @@ func TestTransportFailures(t *testing.T) {
 	}
 	defer slow.Close()
 	start := time.Now()
-	_, err = slow.UserExists("anyone")
+	_, err = slow.UserExists(ctx, "anyone")
 	e := wantErr(t, "UserExists(stalled server)", err, sxtauth.ErrTimeout)
 	if !e.Timeout() {
 		t.Fatal("Timeout() false for a timeout")
@@ -345,24 +345,24 @@ func TestClosedClient(t *testing.T) {
 	if c.BaseURL() != srv.URL {
 		t.Fatalf("BaseURL after Close = %q", c.BaseURL())
 	}
-	_, err = c.UserExists(userID)
+	_, err = c.UserExists(ctx, userID)
 	wantErr(t, "UserExists after Close", err, sxtauth.ErrInvalidHandle)
-	_, err = c.Login(userID, priv)
+	_, err = c.Login(ctx, userID, priv)
 	wantErr(t, "Login after Close", err, sxtauth.ErrInvalidHandle)
-	_, err = c.Register(newUserID("x"), priv, "")
+	_, err = c.Register(ctx, newUserID("x"), priv, "")
 	wantErr(t, "Register after Close", err, sxtauth.ErrInvalidHandle)
-	_, err = c.RegisterWithEmail(newUserID("x"), priv, "a@b.c", "")
+	_, err = c.RegisterWithEmail(ctx, newUserID("x"), priv, "a@b.c", "")
 	wantErr(t, "RegisterWithEmail after Close", err, sxtauth.ErrInvalidHandle)
 	// Sessions outlive their client.
-	if err := s.Refresh(); err != nil {
+	if err := s.Refresh(ctx); err != nil {
 		t.Fatalf("Refresh of a session whose client is closed: %v", err)
 	}
-	if _, err := s.TokenInfo(); err != nil {
+	if _, err := s.TokenInfo(ctx); err != nil {
 		t.Fatalf("TokenInfo of a session whose client is closed: %v", err)
 	}
 
 	var nilClient *sxtauth.Client
-	_, err = nilClient.UserExists("x")
+	_, err = nilClient.UserExists(ctx, "x")
 	wantErr(t, "nil client", err, sxtauth.ErrInvalidHandle)
 	if nilClient.Close() != nil || nilClient.BaseURL() != "" {
 		t.Fatal("nil client Close/BaseURL")

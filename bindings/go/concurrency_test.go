@@ -30,10 +30,10 @@ func TestManyGoroutinesShareOneSession(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			for j := 0; j < 3; j++ {
-				if tok, err := s.AccessToken(); err != nil || tok == "" {
+				if tok, err := s.AccessToken(ctx); err != nil || tok == "" {
 					errs <- err
 				}
-				if info, err := s.TokenInfo(); err != nil || info.UserID != userID {
+				if info, err := s.TokenInfo(ctx); err != nil || info.UserID != userID {
 					errs <- err
 				}
 				if got, err := s.UserID(); err != nil || got != userID {
@@ -43,16 +43,16 @@ func TestManyGoroutinesShareOneSession(t *testing.T) {
 					errs <- err
 				}
 				if i%10 == 0 {
-					if err := s.Refresh(); err != nil {
+					if err := s.Refresh(ctx); err != nil {
 						errs <- err
 					}
-					if keys, err := s.Keys(); err != nil || len(keys) != 1 || keys[0].Key != pub {
+					if keys, err := s.Keys(ctx); err != nil || len(keys) != 1 || keys[0].Key != pub {
 						errs <- err
 					}
 				}
 			}
 			// The client is shared too.
-			if exists, err := c.UserExists(userID); err != nil || !exists {
+			if exists, err := c.UserExists(ctx, userID); err != nil || !exists {
 				errs <- err
 			}
 		}(i)
@@ -70,10 +70,10 @@ func TestManyGoroutinesShareOneSession(t *testing.T) {
 		t.Fatalf("%d concurrent calls failed", failures)
 	}
 	// The session still works, and so does a sign-in with the same key.
-	if _, err := s.TokenInfo(); err != nil {
+	if _, err := s.TokenInfo(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := c.Login(userID, priv)
+	s2, err := c.Login(ctx, userID, priv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,14 +91,14 @@ func TestManyGoroutinesShareOneClient(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			s, err := c.Login(userID, priv)
+			s, err := c.Login(ctx, userID, priv)
 			if err != nil {
 				failed.Add(1)
 				t.Errorf("concurrent Login: %v", err)
 				return
 			}
 			sessions[i] = s
-			if _, err := s.AccessToken(); err != nil {
+			if _, err := s.AccessToken(ctx); err != nil {
 				failed.Add(1)
 				t.Errorf("AccessToken: %v", err)
 			}
@@ -110,7 +110,7 @@ func TestManyGoroutinesShareOneClient(t *testing.T) {
 		if s == nil {
 			continue
 		}
-		if info, err := s.TokenInfo(); err == nil {
+		if info, err := s.TokenInfo(ctx); err == nil {
 			ids[info.SessionID] = true
 		}
 		s.Close()
@@ -143,13 +143,13 @@ func TestCloseWhileInUse(t *testing.T) {
 					var err error
 					switch (i + k) % 6 {
 					case 0:
-						_, err = s.AccessToken()
+						_, err = s.AccessToken(ctx)
 					case 1:
-						_, err = s.TokenInfo()
+						_, err = s.TokenInfo(ctx)
 					case 2:
-						err = s.Refresh()
+						err = s.Refresh(ctx)
 					case 3:
-						_, err = s.Keys()
+						_, err = s.Keys(ctx)
 					case 4:
 						_, _, err = s.Expiries()
 					case 5:
@@ -203,10 +203,10 @@ func TestCloseWhileInUse(t *testing.T) {
 			for {
 				var err error
 				if i%2 == 0 {
-					_, err = c2.UserExists(userID)
+					_, err = c2.UserExists(ctx, userID)
 				} else {
 					var s *sxtauth.Session
-					s, err = c2.Login(userID, priv2)
+					s, err = c2.Login(ctx, userID, priv2)
 					s.Close()
 				}
 				if err != nil {
@@ -238,7 +238,7 @@ func TestFinalizersReleaseForgottenObjects(t *testing.T) {
 		}
 		priv, _ := newKey(t)
 		for i := 0; i < 3; i++ {
-			if _, err := c.Register(newUserID("forgotten"), priv, ""); err != nil {
+			if _, err := c.Register(ctx, newUserID("forgotten"), priv, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -273,18 +273,18 @@ func TestFreedHandleIsRefusedByTheLibrary(t *testing.T) {
 		}
 	}
 	methods := map[string]func(*sxtauth.Session) error{
-		"AccessToken":  func(s *sxtauth.Session) error { _, err := s.AccessToken(); return err },
-		"Refresh":      func(s *sxtauth.Session) error { return s.Refresh() },
-		"Logout":       func(s *sxtauth.Session) error { return s.Logout() },
+		"AccessToken":  func(s *sxtauth.Session) error { _, err := s.AccessToken(ctx); return err },
+		"Refresh":      func(s *sxtauth.Session) error { return s.Refresh(ctx) },
+		"Logout":       func(s *sxtauth.Session) error { return s.Logout(ctx) },
 		"RefreshToken": func(s *sxtauth.Session) error { _, err := s.RefreshToken(); return err },
 		"Expiries":     func(s *sxtauth.Session) error { _, _, err := s.Expiries(); return err },
 		"UserID":       func(s *sxtauth.Session) error { _, err := s.UserID(); return err },
-		"TokenInfo":    func(s *sxtauth.Session) error { _, err := s.TokenInfo(); return err },
-		"Keys":         func(s *sxtauth.Session) error { _, err := s.Keys(); return err },
-		"AddKey":       func(s *sxtauth.Session) error { return s.AddKey(extra) },
+		"TokenInfo":    func(s *sxtauth.Session) error { _, err := s.TokenInfo(ctx); return err },
+		"Keys":         func(s *sxtauth.Session) error { _, err := s.Keys(ctx); return err },
+		"AddKey":       func(s *sxtauth.Session) error { return s.AddKey(ctx, extra) },
 	}
 	for name, call := range methods {
-		s, err := c.Login(userID, priv)
+		s, err := c.Login(ctx, userID, priv)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,11 +294,11 @@ func TestFreedHandleIsRefusedByTheLibrary(t *testing.T) {
 		library("Session."+name+" with a handle freed after loading", err)
 	}
 	clientCalls := map[string]func(*sxtauth.Client) error{
-		"UserExists": func(c *sxtauth.Client) error { _, err := c.UserExists(userID); return err },
-		"Login":      func(c *sxtauth.Client) error { _, err := c.Login(userID, priv); return err },
-		"Register":   func(c *sxtauth.Client) error { _, err := c.Register(newUserID("stale"), priv, ""); return err },
+		"UserExists": func(c *sxtauth.Client) error { _, err := c.UserExists(ctx, userID); return err },
+		"Login":      func(c *sxtauth.Client) error { _, err := c.Login(ctx, userID, priv); return err },
+		"Register":   func(c *sxtauth.Client) error { _, err := c.Register(ctx, newUserID("stale"), priv, ""); return err },
 		"RegisterWithEmail": func(c *sxtauth.Client) error {
-			_, err := c.RegisterWithEmail(newUserID("stale"), priv, "a@b.c", "")
+			_, err := c.RegisterWithEmail(ctx, newUserID("stale"), priv, "a@b.c", "")
 			return err
 		},
 	}

@@ -7,10 +7,10 @@
 //	client, err := sxtauth.NewClient("https://api.spaceandtime.dev")
 //	if err != nil { ... }
 //	defer client.Close()
-//	session, err := client.Login("alice", privateKeyBase64)
+//	session, err := client.Login(ctx, "alice", privateKeyBase64)
 //	if err != nil { ... }
 //	defer session.Close()
-//	token, err := session.AccessToken() // valid now; refreshed or renewed as needed
+//	token, err := session.AccessToken(ctx) // valid now; refreshed or renewed as needed
 //	req.Header.Set("Authorization", "Bearer "+token)
 //
 // A new user is created with [Client.Register] (optionally with the organisation's join code);
@@ -33,8 +33,14 @@
 // library wipes its own copies when it releases them, and the package wipes the C copies it makes of keys
 // passed in, but Go strings cannot be wiped.
 //
-// Calls block until the library answers; bound them with [WithTimeout], [WithConnectTimeout] and
-// [WithReadTimeout].
+// Every network call takes a [context.Context] first. Its deadline becomes the call's own (on top of the
+// client's [WithTimeout], [WithConnectTimeout] and [WithReadTimeout]), and cancelling it stops the call at
+// once: a read or write blocked on the server is woken (the call's sockets are shut down, and a connection
+// cut short is never reused); a TCP connect under way is not interrupted and ends within the connect
+// timeout. A ctx already done fails the call before anything is sent. The error then satisfies
+// errors.Is(err, context.Canceled) (or context.DeadlineExceeded) as well as errors.Is(err, ErrCancelled)
+// (or ErrTimeout). A session's renewal cut short keeps its tokens, and another goroutine waiting for it
+// renews by itself. context.Background() means no deadline and no cancellation.
 //
 // # Errors
 //
@@ -43,7 +49,7 @@
 // the name of the argument when an input was wrong, and a secret-free message. Test the kind of failure
 // with [errors.Is] and the sentinels, and read the details with [errors.As]:
 //
-//	session, err := client.Login(userID, key)
+//	session, err := client.Login(ctx, userID, key)
 //	switch {
 //	case errors.Is(err, sxtauth.ErrNotFound):
 //		// unknown user: register it

@@ -1,6 +1,10 @@
 package sxtauth
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
 
 // Status is the library's stable numeric result code: the sxt_status of the C API, with the same numbers.
 // Numbers are grouped by range: 0 success, 1-99 the caller's input, 100-199 transport, 200-299 the server
@@ -107,6 +111,38 @@ type Error struct {
 	Argument string
 	// Message is the library's human-readable, secret-free description of this failure.
 	Message string
+	// cause is the context's error when the call's context was done (see Unwrap).
+	cause error
+}
+
+// Unwrap returns the context's error (context.Canceled or context.DeadlineExceeded) when the call failed
+// after its context was done, so errors.Is(err, context.Canceled) holds; else nil.
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.cause
+}
+
+// contextError is the failure of a call whose ctx is done: err (the library's failure, which it then
+// caused) with ctx.Err() as its cause, or, for a call that never started (err nil), a new one with
+// [StatusCancelled] or, past a deadline, [StatusTimeout].
+func contextError(ctx context.Context, err error) error {
+	cause := ctx.Err()
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.cause = cause
+		return &c
+	}
+	if err != nil {
+		return err
+	}
+	code := StatusCancelled
+	if errors.Is(cause, context.DeadlineExceeded) {
+		code = StatusTimeout
+	}
+	return &Error{Code: code, Message: "the call's context is done (" + cause.Error() + ")", cause: cause}
 }
 
 // Error formats the failure as "sxtauth: <message> (<status name>)".

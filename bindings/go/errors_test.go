@@ -30,6 +30,7 @@ var allStatuses = []struct {
 	{sxtauth.StatusResponseTooLarge, "RESPONSE_TOO_LARGE", sxtauth.ErrResponseTooLarge},
 	{sxtauth.StatusRedirect, "REDIRECT", sxtauth.ErrRedirect},
 	{sxtauth.StatusMalformedResponse, "MALFORMED_RESPONSE", sxtauth.ErrMalformedResponse},
+	{sxtauth.StatusCancelled, "CANCELLED", sxtauth.ErrCancelled},
 	{sxtauth.StatusBadRequest, "BAD_REQUEST", sxtauth.ErrBadRequest},
 	{sxtauth.StatusUnauthorized, "UNAUTHORIZED", sxtauth.ErrUnauthorized},
 	{sxtauth.StatusNotFound, "NOT_FOUND", sxtauth.ErrNotFound},

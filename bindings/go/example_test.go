@@ -48,17 +48,17 @@ func ExampleClient_Login() {
 	}
 	defer client.Close()
 
-	session, err := client.Login("alice", os.Getenv("USER_PRIVATE_KEY"))
+	session, err := client.Login(ctx, "alice", os.Getenv("USER_PRIVATE_KEY"))
 	if errors.Is(err, sxtauth.ErrNotFound) {
 		// A new user: register it, with the organisation's join code if there is one.
-		session, err = client.Register("alice", os.Getenv("USER_PRIVATE_KEY"), os.Getenv("ORG_CODE"))
+		session, err = client.Register(ctx, "alice", os.Getenv("USER_PRIVATE_KEY"), os.Getenv("ORG_CODE"))
 	}
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer session.Close()
 
-	token, err := session.AccessToken()
+	token, err := session.AccessToken(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sxtauth_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,9 @@ import (
 
 	sxtauth "github.com/sxt-auth/sxt-auth/bindings/go"
 )
+
+// ctx is the context of the tests' calls that need no deadline or cancellation of their own.
+var ctx = context.Background()
 
 // server is a local SxT-compatible auth server (sxt-auth-server) on an ephemeral loopback port.
 type server struct {
@@ -120,6 +124,12 @@ func (s *server) keepLog(r io.Reader) {
 			return
 		}
 	}
+}
+
+// count is how many lines of the server's request log contain needle (the log line comes after the reply).
+func (s *server) count(needle string) int {
+	time.Sleep(100 * time.Millisecond)
+	return strings.Count(s.logText(), needle)
 }
 
 func (s *server) logText() string {
@@ -231,7 +241,7 @@ func register(t testing.TB, c *sxtauth.Client, prefix string) (userID, private, 
 	t.Helper()
 	userID = newUserID(prefix)
 	private, public = newKey(t)
-	s, err := c.Register(userID, private, "")
+	s, err := c.Register(ctx, userID, private, "")
 	if err != nil {
 		t.Fatalf("Register(%s): %v", userID, err)
 	}

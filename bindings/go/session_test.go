@@ -18,11 +18,11 @@ func TestSessionCalls(t *testing.T) {
 	started := time.Now()
 	userID, priv, pub, s := register(t, c, "session")
 
-	tok1, err := s.AccessToken()
+	tok1, err := s.AccessToken(ctx)
 	if err != nil || tok1 == "" {
 		t.Fatalf("AccessToken = %q, %v", tok1, err)
 	}
-	if again, err := s.AccessToken(); err != nil || again != tok1 {
+	if again, err := s.AccessToken(ctx); err != nil || again != tok1 {
 		t.Fatalf("a second AccessToken long before expiry changed the token (err %v)", err)
 	}
 	ref1, err := s.RefreshToken()
@@ -40,7 +40,7 @@ func TestSessionCalls(t *testing.T) {
 	if got, err := s.UserID(); err != nil || got != userID {
 		t.Fatalf("UserID = %q, %v", got, err)
 	}
-	info, err := s.TokenInfo()
+	info, err := s.TokenInfo(ctx)
 	if err != nil {
 		t.Fatalf("TokenInfo: %v", err)
 	}
@@ -49,66 +49,66 @@ func TestSessionCalls(t *testing.T) {
 	}
 
 	// Refresh rotates both tokens within the same server session.
-	if err := s.Refresh(); err != nil {
+	if err := s.Refresh(ctx); err != nil {
 		t.Fatalf("Refresh: %v", err)
 	}
-	tok2, _ := s.AccessToken()
+	tok2, _ := s.AccessToken(ctx)
 	ref2, _ := s.RefreshToken()
 	if tok2 == tok1 || ref2 == ref1 || tok2 == "" || ref2 == "" {
 		t.Fatal("Refresh did not rotate the tokens")
 	}
-	if info2, err := s.TokenInfo(); err != nil || info2.SessionID != info.SessionID {
+	if info2, err := s.TokenInfo(ctx); err != nil || info2.SessionID != info.SessionID {
 		t.Fatalf("after Refresh TokenInfo = %+v, %v; want session %s", info2, err, info.SessionID)
 	}
 
 	// Keys and AddKey.
-	keys, err := s.Keys()
+	keys, err := s.Keys(ctx)
 	if err != nil || len(keys) != 1 || keys[0].Key != pub || keys[0].Scheme != "ed25519" || len(keys[0].Raw) == 0 {
 		t.Fatalf("Keys = %+v, %v; want [%s]", keys, err, pub)
 	}
 	priv2, pub2 := newKey(t)
-	if err := s.AddKey(priv2); err != nil {
+	if err := s.AddKey(ctx, priv2); err != nil {
 		t.Fatalf("AddKey: %v", err)
 	}
-	keys, err = s.Keys()
+	keys, err = s.Keys(ctx)
 	if err != nil || len(keys) != 2 || keys[0].Key != pub || keys[1].Key != pub2 {
 		t.Fatalf("Keys after AddKey = %+v, %v", keys, err)
 	}
-	s2, err := c.Login(userID, priv2)
+	s2, err := c.Login(ctx, userID, priv2)
 	if err != nil {
 		t.Fatalf("Login with the added key: %v", err)
 	}
 	s2.Close()
-	err = s.AddKey(priv2)
+	err = s.AddKey(ctx, priv2)
 	if e := wantErr(t, "AddKey(already on the keyring)", err, sxtauth.ErrBadRequest); e.HTTPStatus != 400 {
 		t.Fatalf("%#v", e)
 	}
-	err = s.AddKey("not a key")
+	err = s.AddKey(ctx, "not a key")
 	if e := wantErr(t, "AddKey(bad key)", err, sxtauth.ErrInvalidKey); e.Argument != "new_private_key" && e.Argument != "private_key" {
 		t.Fatalf("Argument %q", e.Argument)
 	}
-	err = s.AddKey(priv2 + "\x00")
+	err = s.AddKey(ctx, priv2+"\x00")
 	wantErr(t, "AddKey(NUL)", err, sxtauth.ErrInvalidArgument)
 
 	// Logout: every call but UserID and Close reports it.
-	if err := s.Logout(); err != nil {
+	if err := s.Logout(ctx); err != nil {
 		t.Fatalf("Logout: %v", err)
 	}
-	_, err = s.AccessToken()
+	_, err = s.AccessToken(ctx)
 	wantErr(t, "AccessToken after Logout", err, sxtauth.ErrLoggedOut)
 	_, err = s.RefreshToken()
 	wantErr(t, "RefreshToken after Logout", err, sxtauth.ErrLoggedOut)
 	_, _, err = s.Expiries()
 	wantErr(t, "Expiries after Logout", err, sxtauth.ErrLoggedOut)
-	_, err = s.TokenInfo()
+	_, err = s.TokenInfo(ctx)
 	wantErr(t, "TokenInfo after Logout", err, sxtauth.ErrLoggedOut)
-	_, err = s.Keys()
+	_, err = s.Keys(ctx)
 	wantErr(t, "Keys after Logout", err, sxtauth.ErrLoggedOut)
-	err = s.AddKey(priv)
+	err = s.AddKey(ctx, priv)
 	wantErr(t, "AddKey after Logout", err, sxtauth.ErrLoggedOut)
-	err = s.Refresh()
+	err = s.Refresh(ctx)
 	wantErr(t, "Refresh after Logout", err, sxtauth.ErrLoggedOut)
-	err = s.Logout()
+	err = s.Logout(ctx)
 	wantErr(t, "second Logout", err, sxtauth.ErrLoggedOut)
 	if got, err := s.UserID(); err != nil || got != userID {
 		t.Fatalf("UserID after Logout = %q, %v", got, err)
@@ -129,7 +129,7 @@ func TestSessionCalls(t *testing.T) {
 
 func checkClosedSession(t *testing.T, s *sxtauth.Session, priv string) {
 	t.Helper()
-	_, err := s.AccessToken()
+	_, err := s.AccessToken(ctx)
 	wantErr(t, "AccessToken after Close", err, sxtauth.ErrInvalidHandle)
 	_, err = s.RefreshToken()
 	wantErr(t, "RefreshToken after Close", err, sxtauth.ErrInvalidHandle)
@@ -137,35 +137,35 @@ func checkClosedSession(t *testing.T, s *sxtauth.Session, priv string) {
 	wantErr(t, "Expiries after Close", err, sxtauth.ErrInvalidHandle)
 	_, err = s.UserID()
 	wantErr(t, "UserID after Close", err, sxtauth.ErrInvalidHandle)
-	_, err = s.TokenInfo()
+	_, err = s.TokenInfo(ctx)
 	wantErr(t, "TokenInfo after Close", err, sxtauth.ErrInvalidHandle)
-	_, err = s.Keys()
+	_, err = s.Keys(ctx)
 	wantErr(t, "Keys after Close", err, sxtauth.ErrInvalidHandle)
-	wantErr(t, "AddKey after Close", s.AddKey(priv), sxtauth.ErrInvalidHandle)
-	wantErr(t, "Refresh after Close", s.Refresh(), sxtauth.ErrInvalidHandle)
-	wantErr(t, "Logout after Close", s.Logout(), sxtauth.ErrInvalidHandle)
+	wantErr(t, "AddKey after Close", s.AddKey(ctx, priv), sxtauth.ErrInvalidHandle)
+	wantErr(t, "Refresh after Close", s.Refresh(ctx), sxtauth.ErrInvalidHandle)
+	wantErr(t, "Logout after Close", s.Logout(ctx), sxtauth.ErrInvalidHandle)
 }
 
 func TestLogoutEndsOtherSessionsWhichSignInAgain(t *testing.T) {
 	c := sharedServer(t).client(t)
 	userID, priv, _, a := register(t, c, "logoutall")
-	b, err := c.Login(userID, priv)
+	b, err := c.Login(ctx, userID, priv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	before, err := b.TokenInfo()
+	before, err := b.TokenInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Logout(); err != nil {
+	if err := a.Logout(ctx); err != nil {
 		t.Fatalf("Logout: %v", err)
 	}
 	// b's tokens died with the logout; its refresh is refused and it signs in again with its key.
-	if err := b.Refresh(); err != nil {
+	if err := b.Refresh(ctx); err != nil {
 		t.Fatalf("Refresh after another session's Logout: %v", err)
 	}
-	after, err := b.TokenInfo()
+	after, err := b.TokenInfo(ctx)
 	if err != nil || after.SessionID == before.SessionID {
 		t.Fatalf("TokenInfo = %+v, %v; want a new session (was %s)", after, err, before.SessionID)
 	}
@@ -184,8 +184,8 @@ func TestExpiredAccessTokenRefreshesItself(t *testing.T) {
 	srv := startServer(t, false, "--access-ttl", "3")
 	c := srv.client(t, sxtauth.WithRefreshMargin(0))
 	_, _, _, s := register(t, c, "expiry")
-	tok1, _ := s.AccessToken()
-	info1, err := s.TokenInfo()
+	tok1, _ := s.AccessToken(ctx)
+	info1, err := s.TokenInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,11 +197,11 @@ func TestExpiredAccessTokenRefreshesItself(t *testing.T) {
 		t.Fatalf("access token expires in %v, want about 3 s", d)
 	}
 	sleepUntil(access)
-	tok2, err := s.AccessToken()
+	tok2, err := s.AccessToken(ctx)
 	if err != nil || tok2 == tok1 {
 		t.Fatalf("AccessToken after expiry: changed=%v, %v", tok2 != tok1, err)
 	}
-	info2, err := s.TokenInfo()
+	info2, err := s.TokenInfo(ctx)
 	if err != nil || info2.SessionID != info1.SessionID {
 		t.Fatalf("TokenInfo after the refresh = %+v, %v; want the same session %s", info2, err, info1.SessionID)
 	}
@@ -210,10 +210,10 @@ func TestExpiredAccessTokenRefreshesItself(t *testing.T) {
 	// half its life has passed, before it expires.
 	c2 := srv.client(t)
 	_, _, _, s2 := register(t, c2, "margin")
-	tokA, _ := s2.AccessToken()
+	tokA, _ := s2.AccessToken(ctx)
 	accessA, _, _ := s2.Expiries()
 	time.Sleep(time.Until(accessA.Add(-1500*time.Millisecond)) + 300*time.Millisecond)
-	tokB, err := s2.AccessToken()
+	tokB, err := s2.AccessToken(ctx)
 	if err != nil || tokB == tokA {
 		t.Fatalf("AccessToken past half the lifetime: changed=%v, %v", tokB != tokA, err)
 	}
@@ -227,12 +227,12 @@ func TestSignsInAgainAfterRefreshTokenExpires(t *testing.T) {
 	srv := startServer(t, false, "--access-ttl", "1", "--refresh-ttl", "2")
 	c := srv.client(t, sxtauth.WithRefreshMargin(0))
 	userID, priv, _, s := register(t, c, "relogin")
-	info1, err := s.TokenInfo()
+	info1, err := s.TokenInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	noKey := srv.client(t, sxtauth.WithRefreshMargin(0), sxtauth.WithKeepKey(false))
-	s2, err := noKey.Login(userID, priv)
+	s2, err := noKey.Login(ctx, userID, priv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,16 +247,16 @@ func TestSignsInAgainAfterRefreshTokenExpires(t *testing.T) {
 	}
 	sleepUntil(refresh)
 
-	tok, err := s.AccessToken()
+	tok, err := s.AccessToken(ctx)
 	if err != nil || tok == "" {
 		t.Fatalf("AccessToken after the refresh token expired: %v", err)
 	}
-	info2, err := s.TokenInfo()
+	info2, err := s.TokenInfo(ctx)
 	if err != nil || info2.SessionID == info1.SessionID || info2.UserID != userID {
 		t.Fatalf("TokenInfo = %+v, %v; want a new session for %s (was %s)", info2, err, userID, info1.SessionID)
 	}
 
 	// Without the key, the session cannot sign in again.
-	_, err = s2.AccessToken()
+	_, err = s2.AccessToken(ctx)
 	wantErr(t, "AccessToken of a key-less session after its refresh token expired", err, sxtauth.ErrSessionExpired)
 }

@@ -33,7 +33,10 @@ package sxtauth
 //     are freed with C.free by cStrings.free; those holding private keys are overwritten with zeros first.
 //     Go strings cannot be wiped: the key and token strings callers pass in or get back stay in Go memory
 //     until the collector reuses it.
-//  7. cgocheck. The only Go memory passed to C is the address of an out-variable of one call (a C pointer,
+//  7. Contexts. A network call whose ctx can be done gets a C sxt_call of its own (withCall): ctx's deadline
+//     becomes the call's, and a goroutine cancels the call when ctx is done; withCall waits for that
+//     goroutine before freeing the sxt_call, so nothing touches it once freed.
+//  8. cgocheck. The only Go memory passed to C is the address of an out-variable of one call (a C pointer,
 //     a C.bool or a C.int64_t, declared in the method or in the helper making the call, and shared with its
 //     closure) that holds no Go pointer, which the cgo pointer rules allow; C keeps none of them beyond the
 //     call.
@@ -46,9 +49,11 @@ package sxtauth
 import "C"
 
 import (
+	"context"
 	"encoding/json"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -416,16 +421,72 @@ func (c *Client) call(f func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status) 
 	return callHandle(c, c.h(), "client", f)
 }
 
-// callSession is call for the sign-in functions: f stores the new session handle in *out, which becomes a
-// Session owned by the caller.
-func (c *Client) callSession(f func(h *C.sxt_client, out **C.sxt_session, cerr **C.sxt_error) C.sxt_status) (*Session, error) {
+// callSession is call for the sign-in functions, within ctx (withCall): f stores the new session handle in
+// *out, which becomes a Session owned by the caller.
+func (c *Client) callSession(ctx context.Context, f func(h *C.sxt_client, call *C.sxt_call, out **C.sxt_session, cerr **C.sxt_error) C.sxt_status) (*Session, error) {
 	var out *C.sxt_session
-	err := c.call(func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status { return f(h, &out, cerr) })
+	err := withCall(ctx, func(call *C.sxt_call) error {
+		return c.call(func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status { return f(h, call, &out, cerr) })
+	})
 	if err != nil {
 		return nil, err
 	}
 	return newSession(out), nil
 }
+
+// withCall runs f, a network call, with ctx's deadline and cancellation: f gets the sxt_call to pass to C
+// (NULL when ctx can never be done). A ctx done before the call starts fails it at once, sending nothing. An
+// error after ctx is done unwraps to ctx.Err(), so errors.Is(err, context.Canceled) (or
+// context.DeadlineExceeded) holds, as well as errors.Is(err, ErrCancelled) (or ErrTimeout).
+func withCall(ctx context.Context, f func(call *C.sxt_call) error) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return contextError(ctx, nil)
+	}
+	deadline, hasDeadline := ctx.Deadline()
+	done := ctx.Done()
+	if done == nil && !hasDeadline {
+		return f(nil)
+	}
+	var call *C.sxt_call
+	if st := C.sxt_call_new(&call, nil); st != statusOK {
+		return callError(st, nil)
+	}
+	defer C.sxt_call_free(call)
+	if hasDeadline {
+		ms, _ := durationMillis(time.Until(deadline))
+		if ms == 0 {
+			return contextError(ctx, nil)
+		}
+		if ms > maxCallMillis {
+			ms = maxCallMillis
+		}
+		C.sxt_call_set_timeout_ms(call, C.uint32_t(ms), nil)
+	}
+	stop := make(chan struct{})
+	var watcher sync.WaitGroup
+	watcher.Add(1)
+	go func() {
+		defer watcher.Done()
+		select {
+		case <-done:
+			C.sxt_call_cancel(call, nil)
+		case <-stop:
+		}
+	}()
+	err := f(call)
+	close(stop)
+	watcher.Wait()
+	if err != nil && ctx.Err() != nil {
+		return contextError(ctx, err)
+	}
+	return err
+}
+
+// maxCallMillis is the longest deadline the library takes (24 hours); a later one is no deadline in effect.
+const maxCallMillis = 86_400_000
 
 // BaseURL returns the normalised base URL (no trailing "/" or "/v1"). It works after Close too.
 func (c *Client) BaseURL() string {
@@ -453,7 +514,7 @@ func (c *Client) Close() error {
 // Errors: [StatusInvalidArgument] (empty, over 256 bytes, control characters, NUL), [StatusInvalidUTF8],
 // [StatusInvalidHandle] (closed client), the transport statuses ([StatusNetwork] to
 // [StatusMalformedResponse]) and the server's refusals ([StatusBadRequest] to [StatusServerError]).
-func (c *Client) UserExists(userID string) (bool, error) {
+func (c *Client) UserExists(ctx context.Context, userID string) (bool, error) {
 	var args cStrings
 	defer args.free()
 	cuser, err := args.add("user_id", userID, false)
@@ -461,8 +522,10 @@ func (c *Client) UserExists(userID string) (bool, error) {
 		return false, err
 	}
 	var exists C.bool
-	err = c.call(func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_user_exists(h, cuser, &exists, cerr)
+	err = withCall(ctx, func(call *C.sxt_call) error {
+		return c.call(func(h *C.sxt_client, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_user_exists_call(h, call, cuser, &exists, cerr)
+		})
 	})
 	if err != nil {
 		return false, err
@@ -481,15 +544,15 @@ func (c *Client) UserExists(userID string) (bool, error) {
 // Errors: [StatusNotFound] (unknown user), [StatusBadRequest] (signature refused, key not on the user's
 // keyring), [StatusUnauthorized], [StatusInvalidKey], [StatusInvalidArgument], [StatusInvalidUTF8],
 // [StatusInvalidHandle] (closed client), and the transport statuses.
-func (c *Client) Login(userID, privateKey string) (*Session, error) {
+func (c *Client) Login(ctx context.Context, userID, privateKey string) (*Session, error) {
 	var args cStrings
 	defer args.free()
 	cuser, ckey, err := args.signInArgs(userID, privateKey)
 	if err != nil {
 		return nil, err
 	}
-	return c.callSession(func(h *C.sxt_client, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_login(h, cuser, ckey, s, cerr)
+	return c.callSession(ctx, func(h *C.sxt_client, call *C.sxt_call, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_login_call(h, call, cuser, ckey, s, cerr)
 	})
 }
 
@@ -501,19 +564,19 @@ func (c *Client) Login(userID, privateKey string) (*Session, error) {
 // Errors: as [Client.Login]; an unknown join code, a missing one that the deployment requires, or a user
 // id already registered with another key is refused by the server: [StatusBadRequest] (or
 // [StatusNotFound], [StatusConflict], [StatusUnauthorized], as the deployment answers).
-func (c *Client) Register(userID, privateKey, joinCode string) (*Session, error) {
-	return c.register(userID, privateKey, joinCode, nil)
+func (c *Client) Register(ctx context.Context, userID, privateKey, joinCode string) (*Session, error) {
+	return c.register(ctx, userID, privateKey, joinCode, nil)
 }
 
 // RegisterWithEmail registers the new user userID through POST /v1/auth/code-register, which also takes
 // an e-mail address; joinCode "" means none. Otherwise as [Client.Register].
 //
 // Errors: as [Client.Register]; an invalid e-mail address is refused by the server ([StatusBadRequest]).
-func (c *Client) RegisterWithEmail(userID, privateKey, email, joinCode string) (*Session, error) {
-	return c.register(userID, privateKey, joinCode, &email)
+func (c *Client) RegisterWithEmail(ctx context.Context, userID, privateKey, email, joinCode string) (*Session, error) {
+	return c.register(ctx, userID, privateKey, joinCode, &email)
 }
 
-func (c *Client) register(userID, privateKey, joinCode string, email *string) (*Session, error) {
+func (c *Client) register(ctx context.Context, userID, privateKey, joinCode string, email *string) (*Session, error) {
 	var args cStrings
 	defer args.free()
 	cuser, ckey, err := args.signInArgs(userID, privateKey)
@@ -530,11 +593,11 @@ func (c *Client) register(userID, privateKey, joinCode string, email *string) (*
 			return nil, err
 		}
 	}
-	return c.callSession(func(h *C.sxt_client, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+	return c.callSession(ctx, func(h *C.sxt_client, call *C.sxt_call, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
 		if email != nil {
-			return C.sxt_register_with_email(h, cuser, ckey, cemail, ccode, s, cerr)
+			return C.sxt_register_with_email_call(h, call, cuser, ckey, cemail, ccode, s, cerr)
 		}
-		return C.sxt_register(h, cuser, ckey, ccode, s, cerr)
+		return C.sxt_register_call(h, call, cuser, ckey, ccode, s, cerr)
 	})
 }
 
@@ -586,6 +649,17 @@ func (s *Session) callString(f func(h *C.sxt_session, out **C.char, cerr **C.sxt
 	return takeString(out), nil
 }
 
+// callNetworkString is callString for the network calls, within ctx (withCall).
+func (s *Session) callNetworkString(ctx context.Context, f func(h *C.sxt_session, call *C.sxt_call, out **C.char, cerr **C.sxt_error) C.sxt_status) (string, error) {
+	var text string
+	err := withCall(ctx, func(call *C.sxt_call) error {
+		var err error
+		text, err = s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status { return f(h, call, out, cerr) })
+		return err
+	})
+	return text, err
+}
+
 // Close releases the session, wiping its tokens and key once no call is using them. It does not log out:
 // the server keeps the tokens valid until they expire (call [Session.Logout] first to end them). It is
 // idempotent and safe to call while other goroutines are inside calls on the session. It always returns
@@ -606,9 +680,9 @@ func (s *Session) Close() error {
 //
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], and the transport and
 // server statuses of the refresh or sign-in.
-func (s *Session) AccessToken() (string, error) {
-	return s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_session_access_token(h, out, cerr)
+func (s *Session) AccessToken(ctx context.Context) (string, error) {
+	return s.callNetworkString(ctx, func(h *C.sxt_session, call *C.sxt_call, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_access_token_call(h, call, out, cerr)
 	})
 }
 
@@ -618,9 +692,11 @@ func (s *Session) AccessToken() (string, error) {
 //
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport and server
 // statuses.
-func (s *Session) Refresh() error {
-	return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_refresh(h, cerr)
+func (s *Session) Refresh(ctx context.Context) error {
+	return withCall(ctx, func(call *C.sxt_call) error {
+		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_refresh_call(h, call, cerr)
+		})
 	})
 }
 
@@ -630,9 +706,11 @@ func (s *Session) Refresh() error {
 //
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut] (already logged out), transport and server
 // statuses.
-func (s *Session) Logout() error {
-	return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_logout(h, cerr)
+func (s *Session) Logout(ctx context.Context) error {
+	return withCall(ctx, func(call *C.sxt_call) error {
+		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_logout_call(h, call, cerr)
+		})
 	})
 }
 
@@ -675,9 +753,9 @@ func (s *Session) UserID() (string, error) {
 //
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport and server
 // statuses; [StatusMalformedResponse] when a documented field has the wrong JSON type.
-func (s *Session) TokenInfo() (TokenInfo, error) {
-	text, err := s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_session_token_info(h, out, cerr)
+func (s *Session) TokenInfo(ctx context.Context) (TokenInfo, error) {
+	text, err := s.callNetworkString(ctx, func(h *C.sxt_session, call *C.sxt_call, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_token_info_call(h, call, out, cerr)
 	})
 	if err != nil {
 		return TokenInfo{}, err
@@ -688,9 +766,9 @@ func (s *Session) TokenInfo() (TokenInfo, error) {
 // Keys lists the keys on the user's keyring (GET /v1/auth/keys). It refreshes first when due.
 //
 // Errors: as [Session.TokenInfo]; [StatusMalformedResponse] when the reply is not an array of objects.
-func (s *Session) Keys() ([]KeyInfo, error) {
-	text, err := s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_session_keys(h, out, cerr)
+func (s *Session) Keys(ctx context.Context) ([]KeyInfo, error) {
+	text, err := s.callNetworkString(ctx, func(h *C.sxt_session, call *C.sxt_call, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_keys_call(h, call, out, cerr)
 	})
 	if err != nil {
 		return nil, err
@@ -705,15 +783,17 @@ func (s *Session) Keys() ([]KeyInfo, error) {
 // Errors: [StatusInvalidKey], [StatusInvalidUTF8], [StatusInvalidArgument] (NUL byte),
 // [StatusInvalidHandle] (closed), [StatusLoggedOut], transport and server statuses (a key already on the
 // keyring is refused by the server, typically [StatusBadRequest]).
-func (s *Session) AddKey(privateKey string) error {
+func (s *Session) AddKey(ctx context.Context, privateKey string) error {
 	var args cStrings
 	defer args.free()
 	ckey, err := args.add("new_private_key", privateKey, true)
 	if err != nil {
 		return err
 	}
-	return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
-		return C.sxt_session_add_key(h, ckey, cerr)
+	return withCall(ctx, func(call *C.sxt_call) error {
+		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_session_add_key_call(h, call, ckey, cerr)
+		})
 	})
 }
 

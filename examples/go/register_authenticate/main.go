@@ -28,9 +28,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	sxtauth "github.com/sxt-auth/sxt-auth/bindings/go"
 )
@@ -114,6 +116,10 @@ func run(args []string) int {
 	if allowHTTP == "1" {
 		opts = append(opts, sxtauth.WithAllowHTTP())
 	}
+	// Every network call takes a context: its deadline and cancellation stop the call (here, a minute for
+	// the whole sign-in).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	client, err := sxtauth.NewClient(apiURL, opts...)
 	if err != nil {
 		if errors.Is(err, sxtauth.ErrInvalidCertificate) {
@@ -127,7 +133,7 @@ func run(args []string) int {
 
 	// 1) Does the user id exist?
 	fmt.Printf("Checking id: %s with URL: %s/v1/auth/idexists/%s\n", userID, client.BaseURL(), userID)
-	exists, err := client.UserExists(userID)
+	exists, err := client.UserExists(ctx, userID)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "We did not connect with the SxT API successfully!")
 		report("checking the user id", err)
@@ -139,20 +145,20 @@ func run(args []string) int {
 	if exists {
 		fmt.Println("UserID exists!")
 		fmt.Println("Time to authenticate!")
-		if session, err = client.Login(userID, privateKey); err != nil {
+		if session, err = client.Login(ctx, userID, privateKey); err != nil {
 			report("authenticating", err)
 			return 1
 		}
 	} else {
 		fmt.Println("UserID doesn't exist!")
 		fmt.Println("Lets create your user ID!")
-		if session, err = client.Register(userID, privateKey, orgCode); err != nil {
+		if session, err = client.Register(ctx, userID, privateKey, orgCode); err != nil {
 			report("registering the user id", err)
 			return 1
 		}
 	}
 	defer session.Close()
-	token, err := session.AccessToken()
+	token, err := session.AccessToken(ctx)
 	if err != nil {
 		report("getting the access token", err)
 		return 1
