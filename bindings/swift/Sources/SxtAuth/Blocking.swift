@@ -1,3 +1,4 @@
+internal import CSxtAuth
 import Foundation
 
 /// Runs blocking C calls for the `async` API without blocking the caller's executor.
@@ -6,21 +7,67 @@ import Foundation
 /// cooperative pool (which has one thread per core) and never starves other tasks, however many calls are
 /// in flight. A thread costs far less than the network round trip it waits for.
 ///
-/// Cancellation: a C call cannot be interrupted. A task cancelled before the call starts gets
-/// `CancellationError`; once started, the call runs to completion, bounded by the client's timeouts.
+/// Cancellation: each call has an `sxt_call` of its own, which the synchronous methods pass to the C
+/// `*_call` functions when they run on that thread (``CallContext``). A task cancelled before the call starts
+/// gets `CancellationError` and sends nothing; one cancelled while the call is in flight cancels the C call
+/// (a blocked read or write is woken) and, when the call then fails, gets `CancellationError`. A session's
+/// renewal cut short keeps its tokens.
 enum Blocking {
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
-        let job = Job(body)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                job.run()
-                continuation.resume()
-            }
-            thread.name = "sxt-auth call"
-            thread.start()
+        var raw: OpaquePointer?
+        guard sxt_call_new(&raw, nil) == SXT_STATUS_OK, let raw else {
+            throw SxtError(code: .internal, message: "the library could not make call options")
         }
-        return try job.takeResult()
+        let call = CallContext(raw)
+        defer { sxt_call_free(raw) }
+        let job = Job(body)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let thread = Thread {
+                    CallContext.install(call)
+                    job.run()
+                    CallContext.install(nil)
+                    continuation.resume()
+                }
+                thread.name = "sxt-auth call"
+                thread.start()
+            }
+        } onCancel: {
+            call.cancel()
+        }
+        let result = Result { try job.takeResult() }
+        if case .failure = result, Task.isCancelled {
+            throw CancellationError()
+        }
+        return try result.get()
+    }
+}
+
+/// The `sxt_call` of the asynchronous call running on the current thread, if any: the synchronous methods
+/// pass ``CallContext/current`` to the C `*_call` functions (NULL on any other thread: no options).
+///
+/// `@unchecked Sendable`: the pointer is an id the library checks; `sxt_call_cancel` may be called from any
+/// thread, and the `sxt_call` is freed only after the worker thread has finished with it.
+final class CallContext: @unchecked Sendable {
+    private let pointer: OpaquePointer
+    private static let key = "sxt-auth.call"
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    func cancel() {
+        _ = sxt_call_cancel(pointer, nil)
+    }
+
+    static func install(_ context: CallContext?) {
+        Thread.current.threadDictionary[key] = context
+    }
+
+    /// The current thread's call options, or nil.
+    static var current: OpaquePointer? {
+        (Thread.current.threadDictionary[key] as? CallContext)?.pointer
     }
 }
 

@@ -177,7 +177,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
         try withExtendedLifetime(self) { () throws(SxtError) -> Bool in
             var exists = false
             try withCString(userID, name: "userID") { id throws(SxtError) in
-                try check { sxt_user_exists(handle, id, &exists, $0) }
+                try check { sxt_user_exists_call(handle, CallContext.current, id, &exists, $0) }
             }
             return exists
         }
@@ -201,7 +201,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
         try withExtendedLifetime(self) { () throws(SxtError) -> SxtSession in
             try withCString(userID, name: "userID") { id throws(SxtError) in
                 try withCString(privateKey, name: "privateKey") { key throws(SxtError) in
-                    try SxtSession.make { sxt_login(handle, id, key, $0, $1) }
+                    try SxtSession.make { sxt_login_call(handle, CallContext.current, id, key, $0, $1) }
                 }
             }
         }
@@ -224,7 +224,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
             try withCString(userID, name: "userID") { id throws(SxtError) in
                 try withCString(privateKey, name: "privateKey") { key throws(SxtError) in
                     try withOptionalCString(joinCode, name: "joinCode") { code throws(SxtError) in
-                        try SxtSession.make { sxt_register(handle, id, key, code, $0, $1) }
+                        try SxtSession.make { sxt_register_call(handle, CallContext.current, id, key, code, $0, $1) }
                     }
                 }
             }
@@ -240,7 +240,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
                 try withCString(privateKey, name: "privateKey") { key throws(SxtError) in
                     try withCString(email, name: "email") { mail throws(SxtError) in
                         try withOptionalCString(joinCode, name: "joinCode") { code throws(SxtError) in
-                            try SxtSession.make { sxt_register_with_email(handle, id, key, mail, code, $0, $1) }
+                            try SxtSession.make { sxt_register_with_email_call(handle, CallContext.current, id, key, mail, code, $0, $1) }
                         }
                     }
                 }
@@ -252,14 +252,16 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
 
     /// Asks whether `userID` is taken, without blocking the caller's executor. As ``userExists(_:)``.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func userExists(_ userID: String) async throws -> Bool {
         try await Blocking.run { try self.userExists(userID) }
     }
 
     /// Signs in without blocking the caller's executor. As ``login(userID:privateKey:)``.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func login(userID: String, privateKey: String) async throws -> SxtSession {
         try await Blocking.run { try self.login(userID: userID, privateKey: privateKey) }
     }
@@ -267,7 +269,8 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
     /// Registers and signs in without blocking the caller's executor. As
     /// ``register(userID:privateKey:joinCode:)``.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func register(userID: String, privateKey: String, joinCode: String? = nil) async throws -> SxtSession {
         try await Blocking.run { try self.register(userID: userID, privateKey: privateKey, joinCode: joinCode) }
     }
@@ -275,7 +278,8 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
     /// Registers with an e-mail address and signs in without blocking the caller's executor. As
     /// ``register(userID:privateKey:email:joinCode:)``.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func register(userID: String, privateKey: String, email: String,
                          joinCode: String? = nil) async throws -> SxtSession {
         try await Blocking.run {

@@ -153,7 +153,7 @@ public final class SxtSession: @unchecked Sendable, CustomStringConvertible {
     ///   transport and server codes of the refresh or sign-in.
     public func accessToken() throws -> String {
         try withExtendedLifetime(self) { () throws(SxtError) -> String in
-            try callReturningString { sxt_session_access_token(handle, $0, $1) }
+            try callReturningString { sxt_session_access_token_call(handle, CallContext.current, $0, $1) }
         }
     }
 
@@ -166,7 +166,7 @@ public final class SxtSession: @unchecked Sendable, CustomStringConvertible {
     ///   server codes.
     public func refresh() throws {
         try withExtendedLifetime(self) { () throws(SxtError) in
-            try check { sxt_refresh(handle, $0) }
+            try check { sxt_refresh_call(handle, CallContext.current, $0) }
         }
     }
 
@@ -178,7 +178,7 @@ public final class SxtSession: @unchecked Sendable, CustomStringConvertible {
     /// - Throws: ``SxtError``: ``SxtError/Code/loggedOut`` (already logged out), transport and server codes.
     public func logout() throws {
         try withExtendedLifetime(self) { () throws(SxtError) in
-            try check { sxt_logout(handle, $0) }
+            try check { sxt_logout_call(handle, CallContext.current, $0) }
         }
     }
 
@@ -212,7 +212,7 @@ public final class SxtSession: @unchecked Sendable, CustomStringConvertible {
     ///   server codes.
     public func tokenInfoJSON() throws -> String {
         try withExtendedLifetime(self) { () throws(SxtError) -> String in
-            try callReturningString { sxt_session_token_info(handle, $0, $1) }
+            try callReturningString { sxt_session_token_info_call(handle, CallContext.current, $0, $1) }
         }
     }
 
@@ -231,7 +231,7 @@ public final class SxtSession: @unchecked Sendable, CustomStringConvertible {
     ///   ``SxtError/Code/malformedResponse``.
     public func keysJSON() throws -> String {
         try withExtendedLifetime(self) { () throws(SxtError) -> String in
-            try callReturningString { sxt_session_keys(handle, $0, $1) }
+            try callReturningString { sxt_session_keys_call(handle, CallContext.current, $0, $1) }
         }
     }
 
@@ -253,7 +253,7 @@ public final class SxtSession: @unchecked Sendable, CustomStringConvertible {
     public func addKey(privateKey: String) throws {
         try withExtendedLifetime(self) { () throws(SxtError) in
             try withCString(privateKey, name: "privateKey") { key throws(SxtError) in
-                try check { sxt_session_add_key(handle, key, $0) }
+                try check { sxt_session_add_key_call(handle, CallContext.current, key, $0) }
             }
         }
     }
@@ -262,56 +262,64 @@ public final class SxtSession: @unchecked Sendable, CustomStringConvertible {
 
     /// ``accessToken()`` without blocking the caller's executor (a due refresh runs on a thread of its own).
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func accessToken() async throws -> String {
         try await Blocking.run { try self.accessToken() }
     }
 
     /// ``refresh()`` without blocking the caller's executor.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func refresh() async throws {
         try await Blocking.run { try self.refresh() }
     }
 
     /// ``logout()`` without blocking the caller's executor.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func logout() async throws {
         try await Blocking.run { try self.logout() }
     }
 
     /// ``tokenInfoJSON()`` without blocking the caller's executor.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func tokenInfoJSON() async throws -> String {
         try await Blocking.run { try self.tokenInfoJSON() }
     }
 
     /// ``tokenInfo()`` without blocking the caller's executor.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func tokenInfo() async throws -> TokenInfo {
         try await Blocking.run { try self.tokenInfo() }
     }
 
     /// ``keysJSON()`` without blocking the caller's executor.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func keysJSON() async throws -> String {
         try await Blocking.run { try self.keysJSON() }
     }
 
     /// ``keys()`` without blocking the caller's executor.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func keys() async throws -> [KeyInfo] {
         try await Blocking.run { try self.keys() }
     }
 
     /// ``addKey(privateKey:)`` without blocking the caller's executor.
     ///
-    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started.
+    /// - Throws: ``SxtError``, or `CancellationError` if the task was cancelled before the call started or,
+    ///   cancelled while the call was in flight, the call then failed.
     public func addKey(privateKey: String) async throws {
         try await Blocking.run { try self.addKey(privateKey: privateKey) }
     }

@@ -110,6 +110,45 @@ final class ClientTests: SxtTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 5, "the deadline was not honoured")
     }
 
+    func testCancellingATaskStopsItsCallInFlight() async throws {
+        let listener = try SilentListener()
+        let client = try SxtClient(baseURL: "http://127.0.0.1:\(listener.port)", options: .init(
+            readTimeout: .seconds(20), timeout: .seconds(20), allowHTTP: true))
+        let started = Date()
+        let task = Task { try await client.login(userID: "alice", privateKey: try SxtKeys.generate().privateKey) }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("a cancelled sign-in succeeded")
+        } catch is CancellationError {
+        } catch {
+            XCTFail("a cancelled sign-in threw \(error), not CancellationError")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "the cancel did not wake the blocked read")
+        // The client is still usable: a call that is not cancelled times out by the client's own rules.
+        let short = try SxtClient(baseURL: "http://127.0.0.1:\(listener.port)", options: .init(
+            readTimeout: .milliseconds(300), timeout: .milliseconds(600), allowHTTP: true))
+        await assertSxtErrorAsync(.timeout) { try await short.userExists("alice") }
+    }
+
+    func testATaskCancelledBeforeItsCallStartsThrowsAtOnce() async throws {
+        let listener = try SilentListener()
+        let client = try SxtClient(baseURL: "http://127.0.0.1:\(listener.port)", options: .init(
+            readTimeout: .seconds(20), timeout: .seconds(20), allowHTTP: true))
+        let started = Date()
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await client.userExists("alice")
+        }
+        do {
+            _ = try await task.value
+            XCTFail("a cancelled call succeeded")
+        } catch is CancellationError {
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "the call waited on the server")
+    }
+
     // MARK: TLS
 
     func testTLSWithTheServersCA() throws {

@@ -93,6 +93,7 @@ final class KeysTests: SxtTestCase {
             (.responseTooLarge, SXT_STATUS_RESPONSE_TOO_LARGE, "SXT_STATUS_RESPONSE_TOO_LARGE"),
             (.redirect, SXT_STATUS_REDIRECT, "SXT_STATUS_REDIRECT"),
             (.malformedResponse, SXT_STATUS_MALFORMED_RESPONSE, "SXT_STATUS_MALFORMED_RESPONSE"),
+            (.cancelled, SXT_STATUS_CANCELLED, "SXT_STATUS_CANCELLED"),
             (.badRequest, SXT_STATUS_BAD_REQUEST, "SXT_STATUS_BAD_REQUEST"),
             (.unauthorized, SXT_STATUS_UNAUTHORIZED, "SXT_STATUS_UNAUTHORIZED"),
             (.notFound, SXT_STATUS_NOT_FOUND, "SXT_STATUS_NOT_FOUND"),
