@@ -563,6 +563,53 @@ sxt_status sxt_logout(sxt_session *session, sxt_error **error_out);
 sxt_status sxt_logout_call(sxt_session *session, const sxt_call *call, sxt_error **error_out);
 
 /**
+ * Writes `"Bearer <access token>"` to `*authorization_out` (a new string; `sxt_string_free` wipes it): the
+ * `Authorization` header value for the SxT APIs, with a valid access token, renewed first as
+ * `sxt_session_access_token` does. When an API answers 401 to a request carrying it before the token's
+ * expiry, report the token with `sxt_session_token_rejected` and retry the request once with a new value.
+ *
+ * Errors: as `sxt_session_access_token`.
+ */
+sxt_status sxt_session_authorization(sxt_session *session, char **authorization_out, sxt_error **error_out);
+
+/**
+ * As `sxt_session_authorization`, with the deadline and cancellation of `call` (NULL: none; see
+ * `sxt_call_new`).
+ *
+ * Errors: as `sxt_session_authorization`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED`, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_authorization_call(sxt_session *session,
+                                          const sxt_call *call,
+                                          char **authorization_out,
+                                          sxt_error **error_out);
+
+/**
+ * Tells the session that a server answered 401 to a request carrying `access_token` (a token this session
+ * handed out, without the `Bearer ` prefix) before its expiry: the token was revoked (a logout elsewhere,
+ * for instance). Renews the tokens (a refresh, or a new sign-in when the server refuses it) unless the
+ * session has moved on from that token already, so however many threads report the same token, one renewal
+ * serves them all, and a token the session no longer holds renews nothing. Then
+ * `sxt_session_authorization` gives the value for one retry; retry only a request that can be sent again.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+ * `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, and the transport and server codes of the renewal.
+ */
+sxt_status sxt_session_token_rejected(sxt_session *session, const char *access_token, sxt_error **error_out);
+
+/**
+ * As `sxt_session_token_rejected`, with the deadline and cancellation of `call` (NULL: none; see
+ * `sxt_call_new`). A renewal cut short keeps the session's tokens as they were.
+ *
+ * Errors: as `sxt_session_token_rejected`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED`, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_token_rejected_call(sxt_session *session,
+                                           const sxt_call *call,
+                                           const char *access_token,
+                                           sxt_error **error_out);
+
+/**
  * Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
  * not refresh.
  *

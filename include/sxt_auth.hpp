@@ -541,6 +541,28 @@ public:
         detail::check([&](sxt_error **err) { return sxt_logout_call(handle_.get(), options.native_handle(), err); });
     }
 
+    /// `"Bearer <access token>"`: the `Authorization` header value for the SxT APIs, with a valid token (as
+    /// `access_token()`). When an API answers 401 to it before the token's expiry, report the token with
+    /// `token_rejected` and retry the request once with a new value. Throws as `access_token()`.
+    [[nodiscard]] std::string authorization(const call &options = call::none()) const {
+        detail::library_string out;
+        detail::check([&](sxt_error **err) {
+            return sxt_session_authorization_call(handle_.get(), options.native_handle(), out.out(), err);
+        });
+        return out.str();
+    }
+
+    /// Reports that an API answered 401 to `access_token` (a token from this session, without `Bearer `)
+    /// before its expiry: renews once, however many threads report the same token, and not at all when the
+    /// session has moved on from it. Throws `sxt::error`: `logged_out`, `session_expired`, the renewal's
+    /// transport and server codes; input errors naming `"access_token"`.
+    void token_rejected(const std::string &access_token, const call &options = call::none()) {
+        const char *token = detail::c_string(access_token, "access_token");
+        detail::check([&](sxt_error **err) {
+            return sxt_session_token_rejected_call(handle_.get(), options.native_handle(), token, err);
+        });
+    }
+
     /// The current refresh token (secret). Does not refresh. Throws `sxt::error`: `invalid_handle`,
     /// `logged_out`.
     [[nodiscard]] std::string refresh_token() const {

@@ -137,6 +137,65 @@ pub extern "C" fn sxt_logout_call(session: *mut sxt_session, call: *const sxt_ca
     with_session(session, error_out, |s| with_call(call, || s.logout()))
 }
 
+/// Writes `"Bearer <access token>"` to `*authorization_out` (a new string; `sxt_string_free` wipes it): the
+/// `Authorization` header value for the SxT APIs, with a valid access token, renewed first as
+/// `sxt_session_access_token` does. When an API answers 401 to a request carrying it before the token's
+/// expiry, report the token with `sxt_session_token_rejected` and retry the request once with a new value.
+///
+/// Errors: as `sxt_session_access_token`.
+#[no_mangle]
+pub extern "C" fn sxt_session_authorization(session: *mut sxt_session, authorization_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    sxt_session_authorization_call(session, std::ptr::null(), authorization_out, error_out)
+}
+
+/// As `sxt_session_authorization`, with the deadline and cancellation of `call` (NULL: none; see
+/// `sxt_call_new`).
+///
+/// Errors: as `sxt_session_authorization`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED`, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_authorization_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    authorization_out: *mut *mut c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    called_string_result(session, call, authorization_out, "authorization_out", error_out, |s| s.authorization())
+}
+
+/// Tells the session that a server answered 401 to a request carrying `access_token` (a token this session
+/// handed out, without the `Bearer ` prefix) before its expiry: the token was revoked (a logout elsewhere,
+/// for instance). Renews the tokens (a refresh, or a new sign-in when the server refuses it) unless the
+/// session has moved on from that token already, so however many threads report the same token, one renewal
+/// serves them all, and a token the session no longer holds renews nothing. Then
+/// `sxt_session_authorization` gives the value for one retry; retry only a request that can be sent again.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, and the transport and server codes of the renewal.
+#[no_mangle]
+pub extern "C" fn sxt_session_token_rejected(session: *mut sxt_session, access_token: *const c_char, error_out: *mut *mut sxt_error) -> Status {
+    sxt_session_token_rejected_call(session, std::ptr::null(), access_token, error_out)
+}
+
+/// As `sxt_session_token_rejected`, with the deadline and cancellation of `call` (NULL: none; see
+/// `sxt_call_new`). A renewal cut short keeps the session's tokens as they were.
+///
+/// Errors: as `sxt_session_token_rejected`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED`, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_token_rejected_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    access_token: *const c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    with_session(session, error_out, |s| {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let token = unsafe { arg(access_token, "access_token") }?;
+        with_call(call, || s.token_rejected(token))
+    })
+}
+
 /// Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
 /// not refresh.
 ///

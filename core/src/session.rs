@@ -332,14 +332,40 @@ impl Session {
         self.read_state().logged_out
     }
 
+    /// `"Bearer <access token>"`, the `Authorization` header value for the SxT APIs, with a valid token (as
+    /// [`Session::access_token`]).
+    ///
+    /// Errors: as [`Session::access_token`].
+    pub fn authorization(&self) -> Result<Zeroizing<String>> {
+        let token = self.access_token()?;
+        Ok(Zeroizing::new(format!("Bearer {}", token.as_str())))
+    }
+
+    /// Tells the session that a server refused `rejected`, an access token it handed out, with a 401 before
+    /// its expiry (revoked: a logout elsewhere, say). Renews the tokens unless the session has moved on from
+    /// that token already: however many callers report the same token, one renewal serves them all, and a
+    /// token the session no longer holds (or never held) renews nothing. After it, [`Session::access_token`]
+    /// gives the new token, for one retry of the refused request.
+    ///
+    /// Errors: [`ErrorKind::LoggedOut`]; those of the renewal ([`Session::refresh`]).
+    pub fn token_rejected(&self, rejected: &str) -> Result<()> {
+        let seen = {
+            let st = self.state()?;
+            if st.tokens.access.as_str() != rejected {
+                return Ok(());
+            }
+            st.seen()
+        };
+        self.renew(seen)
+    }
+
     /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries.
     fn with_access(&self, call: impl Fn(&Transport, &str) -> Result<Reply>) -> Result<Reply> {
         let transport = &self.inner.service.transport;
         let token = self.access_token()?;
         match call(transport, &token) {
             Err(e) if e.kind() == ErrorKind::Unauthorized => {
-                let seen = self.state()?.seen();
-                self.renew(seen)?;
+                self.token_rejected(&token)?;
                 let token = self.access_token()?;
                 call(transport, &token)
             }

@@ -2,12 +2,17 @@
  * One call's own deadline and cancellation (sxt_call and the *_call variants): the handle's own rules; a
  * cancellation from another thread that wakes a call blocked on a server that never answers, well before the
  * client's timeouts; a deadline that does the same; a call made with a cancelled sxt_call that sends nothing;
- * every *_call variant against the local server; and a refresh cut short that leaves the session's tokens as
- * they were and the session usable. Time bounds are generous ones that catch a hang, not measures of speed.
+ * every *_call variant against the local server; a refresh cut short that leaves the session's tokens as
+ * they were and the session usable; and the access token where requests are made: sxt_session_authorization's
+ * value accepted by an authenticated endpoint, and a revoked token reported with sxt_session_token_rejected
+ * renewed once for the retry. Time bounds are generous ones that catch a hang, not measures of speed.
  */
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static const char *const NO_ARGS[] = {NULL};
@@ -212,12 +217,98 @@ done:
     free(second);
 }
 
+/* GET /v1/auth/validtoken on the server at `url` (http://127.0.0.1:PORT) with `authorization` as the header
+ * value, as an application's own HTTP client would send it: the HTTP status, or -1. */
+static int validtoken_status(const char *url, const char *authorization) {
+    struct sockaddr_in addr;
+    char request[4096];
+    char reply[64];
+    int port = 0;
+    int fd;
+    ssize_t n;
+    int status = -1;
+    if (sscanf(url, "http://127.0.0.1:%d", &port) != 1) {
+        return -1;
+    }
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    snprintf(request, sizeof request,
+             "GET /v1/auth/validtoken HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: %s\r\nconnection: close\r\n\r\n",
+             authorization);
+    if (write(fd, request, strlen(request)) == (ssize_t)strlen(request) && (n = read(fd, reply, sizeof reply - 1)) > 12) {
+        reply[n] = '\0';
+        sscanf(reply, "HTTP/1.1 %d", &status);
+    }
+    memset(request, 0, sizeof request);
+    close(fd);
+    return status;
+}
+
+static void test_authorization(h_server *server) {
+    sxt_client *client = h_client(server, -1);
+    sxt_session *session = NULL;
+    sxt_session *other = NULL;
+    sxt_error *err = NULL;
+    char *before = NULL;
+    char *after = NULL;
+    char *token = NULL;
+    char user[64];
+    int sign_ins;
+    char *key = h_new_private_key(NULL);
+    h_section("the access token where requests are made: authorization value, a revoked token renewed once");
+    h_user_id(user, sizeof user, "c-authz");
+    if (client == NULL || key == NULL || !CHECK_OK(sxt_register(client, user, key, NULL, &session, &err), err) ||
+        !CHECK_OK(sxt_login(client, user, key, &other, &err), err)) {
+        goto done;
+    }
+    CHECK_ERR(sxt_session_authorization(session, NULL, &err), err, SXT_STATUS_NULL_ARGUMENT, "authorization_out");
+    CHECK_ERR(sxt_session_token_rejected(session, NULL, &err), err, SXT_STATUS_NULL_ARGUMENT, "access_token");
+    if (CHECK_OK(sxt_session_authorization(session, &before, &err), err) &&
+        CHECK_OK(sxt_session_access_token(session, &token, &err), err)) {
+        CHECK(strncmp(before, "Bearer ", 7) == 0);
+        CHECK_STR(before + 7, token);
+        CHECK(validtoken_status(server->url, before) == 200);
+        /* A logout elsewhere revokes the token before its expiry: the API answers 401. */
+        CHECK_OK(sxt_logout(other, &err), err);
+        CHECK(validtoken_status(server->url, before) == 401);
+        /* Reported twice (two requests refused at once): one renewal, a new sign-in since the refresh is
+         * refused too. */
+        sign_ins = h_server_log_count(server, "POST /v1/auth/token -> 200");
+        CHECK_OK(sxt_session_token_rejected(session, token, &err), err);
+        CHECK_OK(sxt_session_token_rejected(session, token, &err), err);
+        h_sleep_ms(100);
+        CHECK(h_server_log_count(server, "POST /v1/auth/token -> 200") == sign_ins + 1);
+        if (CHECK_OK(sxt_session_authorization_call(session, NULL, &after, &err), err)) {
+            CHECK(strcmp(before, after) != 0);
+            CHECK(validtoken_status(server->url, after) == 200);
+        }
+    }
+done:
+    sxt_string_free(before);
+    sxt_string_free(after);
+    sxt_string_free(token);
+    sxt_session_free(session);
+    sxt_session_free(other);
+    sxt_client_free(client);
+    free(key);
+}
+
 int main(void) {
     h_server server;
     test_handle_rules();
     test_stalled_server();
     if (h_server_start(&server, false, NO_ARGS)) {
         test_against_the_server(&server);
+        test_authorization(&server);
         h_server_stop(&server);
     }
     return h_finish();

@@ -51,6 +51,8 @@ extern "C" {
 #include <utility>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1312,6 +1314,66 @@ void test_call() {
     }
 }
 
+// ---- the access token where requests are made ----------------------------------------------------------
+
+// GET /v1/auth/validtoken at `url` with `authorization` as the header value: the HTTP status, or -1.
+int validtoken_status(const std::string &url, const std::string &authorization) {
+    int port = 0;
+    if (std::sscanf(url.c_str(), "http://127.0.0.1:%d", &port) != 1) {
+        return -1;
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int status = -1;
+    if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0) {
+        const std::string request = "GET /v1/auth/validtoken HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: " +
+                                    authorization + "\r\nconnection: close\r\n\r\n";
+        char reply[64] = {0};
+        if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()) &&
+            read(fd, reply, sizeof reply - 1) > 12) {
+            std::sscanf(reply, "HTTP/1.1 %d", &status);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return status;
+}
+
+void test_authorization() {
+    h_section("authorization(): a Bearer value the API accepts; token_rejected renews a revoked token once");
+    server srv(false);
+    if (!srv.up()) {
+        return;
+    }
+    const sxt::key_pair key = sxt::keygen();
+    const std::string user = "cpp-authz-" + std::to_string(now_ms());
+    if (auto c = EXPECT_OK(sxt::client(srv.url(), srv.options()))) {
+        auto s = EXPECT_OK(c->register_user(user, key.private_key));
+        auto other = EXPECT_OK(c->login(user, key.private_key));
+        if (s && other) {
+            const std::string before = s->authorization();
+            const std::string token = s->access_token();
+            CHECK_EQ_STR(before, "Bearer " + token);
+            CHECK(validtoken_status(srv.url(), before) == 200);
+            other->logout();
+            CHECK(validtoken_status(srv.url(), before) == 401);
+            const int sign_ins = srv.log_count("POST /v1/auth/token -> 200");
+            EXPECT_OK((s->token_rejected(token), true));
+            EXPECT_OK((s->token_rejected(token), true));
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            CHECK(srv.log_count("POST /v1/auth/token -> 200") == sign_ins + 1);
+            const std::string after = s->authorization(sxt::call(std::chrono::seconds(20)));
+            CHECK(after != before);
+            CHECK(validtoken_status(srv.url(), after) == 200);
+            EXPECT_ERR(s->token_rejected(std::string("a\0b", 3)), sxt::status::invalid_argument, "access_token");
+        }
+    }
+}
+
 using test_fn = void (*)();
 
 void run(const char *name, test_fn fn) {
@@ -1343,5 +1405,6 @@ int main() {
     run("keep_key", test_keep_key);
     run("threads", test_threads);
     run("call", test_call);
+    run("authorization", test_authorization);
     return h_finish();
 }
