@@ -714,6 +714,38 @@ func (s *Session) Logout(ctx context.Context) error {
 	})
 }
 
+// Authorization returns "Bearer <access token>", the Authorization header value for the SxT APIs, with a
+// valid token (as [Session.AccessToken]). For a client that sets headers itself; [Session.RoundTripper]
+// does it, and the retry after a 401, for net/http.
+//
+// Errors: as [Session.AccessToken].
+func (s *Session) Authorization(ctx context.Context) (string, error) {
+	return s.callNetworkString(ctx, func(h *C.sxt_session, call *C.sxt_call, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_authorization_call(h, call, out, cerr)
+	})
+}
+
+// TokenRejected reports that an API answered 401 to accessToken (a token from this session, without the
+// "Bearer " prefix) before its expiry: the token was revoked (a logout elsewhere, say). The session renews
+// its tokens unless it has moved on from that one already, so however many goroutines report the same
+// token, one renewal serves them all; then [Session.AccessToken] gives the token for one retry.
+//
+// Errors: [StatusInvalidArgument] (NUL byte), [StatusInvalidHandle] (closed), [StatusLoggedOut],
+// [StatusSessionExpired], and the transport and server statuses of the renewal.
+func (s *Session) TokenRejected(ctx context.Context, accessToken string) error {
+	var args cStrings
+	defer args.free()
+	ctoken, err := args.add("access_token", accessToken, true)
+	if err != nil {
+		return err
+	}
+	return withCall(ctx, func(call *C.sxt_call) error {
+		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_session_token_rejected_call(h, call, ctoken, cerr)
+		})
+	})
+}
+
 // RefreshToken returns the current refresh token, without refreshing. It is a secret; most programs never
 // need it.
 //

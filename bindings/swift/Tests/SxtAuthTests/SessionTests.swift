@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 @testable import SxtAuth
 
 /// `SxtSession`: every call, logout, self-refresh, re-login, concurrency and leak checks, against the local
@@ -154,6 +157,36 @@ final class SessionTests: SxtTestCase {
         assertSxtError(.sessionExpired) { try session.refresh() }
         assertSxtError(.sessionExpired) { try session.tokenInfo() }
         XCTAssertEqual(try client.login(userID: session.userID, privateKey: key).tokenInfo().userID, session.userID)
+    }
+
+    func testURLSessionRequestsAreAuthorizedAndRetriedOnceAfterARevokedToken() async throws {
+        let server = try startServer()
+        let client = try server.client()
+        let user = uniqueUserID()
+        let key = try SxtKeys.generate().privateKey
+        let session = try await client.register(userID: user, privateKey: key)
+        let other = try await client.login(userID: user, privateKey: key)
+        let token = try await session.accessToken()
+        let authorization = try await session.authorization()
+        XCTAssertEqual(authorization, "Bearer \(token)")
+        let url = try XCTUnwrap(URL(string: server.url + "/v1/auth/validtoken"))
+        let authorized = try await session.authorize(URLRequest(url: url))
+        XCTAssertEqual(authorized.value(forHTTPHeaderField: "Authorization"), "Bearer \(token)")
+
+        let (_, first) = try await session.data(for: URLRequest(url: url))
+        XCTAssertEqual((first as? HTTPURLResponse)?.statusCode, 200)
+        // A logout elsewhere revokes the token: the API answers 401; one renewal, one retry, 200.
+        try await other.logout()
+        let (body, second) = try await session.data(for: URLRequest(url: url))
+        XCTAssertEqual((second as? HTTPURLResponse)?.statusCode, 200, String(decoding: body, as: UTF8.self))
+        let renewed = try await session.accessToken()
+        XCTAssertNotEqual(renewed, token)
+        // A token the session no longer holds renews nothing.
+        try await session.tokenRejected(token)
+        try await session.tokenRejected("not-a-token-of-this-session")
+        let still = try await session.accessToken()
+        XCTAssertEqual(still, renewed)
+        await assertSxtErrorAsync(.invalidArgument) { try await session.tokenRejected("a\u{0}b") }
     }
 
     func testAsyncSessionCalls() async throws {

@@ -107,6 +107,9 @@ internal interface SxtNative : Library {
     fun sxt_session_keys_call(session: Pointer, call: Pointer?, jsonOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_session_add_key_call(session: Pointer, call: Pointer?, newPrivateKey: Pointer, errorOut: PointerByReference): Int
 
+    fun sxt_session_authorization_call(session: Pointer, call: Pointer?, authorizationOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_session_token_rejected_call(session: Pointer, call: Pointer?, accessToken: Pointer, errorOut: PointerByReference): Int
+
     fun sxt_call_new(callOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_call_set_timeout_ms(call: Pointer, ms: Int, errorOut: PointerByReference): Int
     fun sxt_call_cancel(call: Pointer, errorOut: PointerByReference): Int

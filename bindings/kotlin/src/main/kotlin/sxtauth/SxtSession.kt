@@ -75,6 +75,46 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
     private fun logout(call: Pointer?): Unit = handle.call { h -> nativeCall { SxtLibrary.native.sxt_logout_call(h, call, it) } }
 
     /**
+     * `"Bearer <access token>"`: the `Authorization` header value for the SxT APIs, with a valid token (as
+     * [accessToken]). When an API answers 401 to it before the token's expiry, report the token with
+     * [tokenRejected] and retry the request once with a new value ([sxtauth.okhttp.SxtAuthInterceptor] does
+     * both for OkHttp).
+     *
+     * @throws SxtException as [accessToken].
+     */
+    public suspend fun authorization(): String = onIo { c -> authorization(c) }
+
+    /** [authorization], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun authorizationBlocking(call: SxtCall? = null): String = withCall(call) { c -> authorization(c) }
+
+    private fun authorization(call: Pointer?): String =
+        string { h, out, err -> SxtLibrary.native.sxt_session_authorization_call(h, call, out, err) }
+
+    /**
+     * Reports that an API answered 401 to [accessToken] (a token from this session, without `Bearer `)
+     * before its expiry: the token was revoked (a logout elsewhere, say). Renews the tokens unless the session
+     * has moved on from that one already, so however many callers report the same token, one renewal serves
+     * them all; then [accessToken] gives the token for one retry.
+     *
+     * @throws SxtException [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED], the renewal's transport and
+     *   server statuses; [SxtStatus.INVALID_ARGUMENT] naming `access_token` for a NUL character.
+     */
+    public suspend fun tokenRejected(accessToken: String): Unit = onIo { c -> tokenRejected(accessToken, c) }
+
+    /** [tokenRejected], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun tokenRejectedBlocking(accessToken: String, call: SxtCall? = null): Unit =
+        withCall(call) { c -> tokenRejected(accessToken, c) }
+
+    private fun tokenRejected(accessToken: String, call: Pointer?): Unit = handle.call { h ->
+        NativeArgs().use { args ->
+            val cToken = args.text("access_token", accessToken)
+            nativeCall { SxtLibrary.native.sxt_session_token_rejected_call(h, call, cToken, it) }
+        }
+    }
+
+    /**
      * The current refresh token (no network call, no refresh).
      *
      * @throws SxtException [SxtStatus.LOGGED_OUT].
