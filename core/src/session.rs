@@ -18,6 +18,7 @@
 //! * After [`Session::logout`] every call fails with [`ErrorKind::LoggedOut`].
 //! * Tokens and the key are wiped from memory when the session is dropped; `Debug` prints neither.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -57,6 +58,8 @@ struct Inner {
     state: RwLock<State>,
     /// Held for the whole of a refresh, sign-in or logout: the single-flight gate.
     renew_gate: Mutex<()>,
+    /// Logouts under way: a 401 seen meanwhile is the logout's doing, reported as [`ErrorKind::LoggedOut`].
+    logouts: AtomicUsize,
 }
 
 struct State {
@@ -181,7 +184,14 @@ impl Session {
         let state =
             State { tokens, chain_started: signed_in.started, generation: 0, attempts: 0, failure: None, logged_out: false };
         Ok(Session {
-            inner: Arc::new(Inner { service, user_id, key, state: RwLock::new(state), renew_gate: Mutex::new(()) }),
+            inner: Arc::new(Inner {
+                service,
+                user_id,
+                key,
+                state: RwLock::new(state),
+                renew_gate: Mutex::new(()),
+                logouts: AtomicUsize::new(0),
+            }),
         })
     }
 
@@ -313,6 +323,14 @@ impl Session {
             let t = &st.tokens;
             if Instant::now() < t.refresh_expires_at { t.refresh.clone() } else { t.access.clone() }
         };
+        struct Pending<'a>(&'a AtomicUsize);
+        impl Drop for Pending<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        self.inner.logouts.fetch_add(1, Ordering::SeqCst);
+        let _pending = Pending(&self.inner.logouts);
         match self.inner.service.transport.post("/v1/auth/logout", Some(&token), None::<&()>) {
             Ok(_) => {}
             // 401: the tokens were already dead. A 403 is a refusal: the server session may live on.
@@ -359,18 +377,28 @@ impl Session {
         self.renew(seen)
     }
 
-    /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries.
+    /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries. A 401
+    /// while this session logs out (on another thread) is the logout's doing: [`ErrorKind::LoggedOut`].
     fn with_access(&self, call: impl Fn(&Transport, &str) -> Result<Reply>) -> Result<Reply> {
         let transport = &self.inner.service.transport;
         let token = self.access_token()?;
-        match call(transport, &token) {
-            Err(e) if e.kind() == ErrorKind::Unauthorized => {
+        let result = match call(transport, &token) {
+            Err(e) if e.kind() == ErrorKind::Unauthorized && !self.logging_out() => {
                 self.token_rejected(&token)?;
                 let token = self.access_token()?;
                 call(transport, &token)
             }
             other => other,
+        };
+        match result {
+            Err(e) if e.kind() == ErrorKind::Unauthorized && self.logging_out() => Err(Error::new(ErrorKind::LoggedOut)),
+            other => other,
         }
+    }
+
+    /// Whether a logout of this session is under way or done.
+    fn logging_out(&self) -> bool {
+        self.inner.logouts.load(Ordering::SeqCst) > 0 || self.read_state().logged_out
     }
 
     /// The single-flight renewal: waits for the gate, then renews unless another thread's attempt ended while

@@ -233,6 +233,7 @@ int main(int argc, char **argv) {
     const char *allow_http;
     sxt_client_options *options = NULL;
     sxt_client *client = NULL;
+    sxt_call *deadline = NULL;
     sxt_session *session = NULL;
     sxt_error *error = NULL;
     sxt_status status;
@@ -310,9 +311,20 @@ int main(int argc, char **argv) {
         goto done;
     }
 
+    /* The sign-in's network calls share one deadline: a minute for all of them (sxt_call_cancel, from any
+     * thread, would stop them at once). */
+    status = sxt_call_new(&deadline, &error);
+    if (status == SXT_STATUS_OK) {
+        status = sxt_call_set_timeout_ms(deadline, 60000, &error);
+    }
+    if (status != SXT_STATUS_OK) {
+        report("setting up the call deadline", status, error);
+        goto done;
+    }
+
     /* 1) Does the user id exist? */
     printf("Checking id: %s with URL: %s/v1/auth/idexists/%s\n", user_id, base_url, user_id);
-    status = sxt_user_exists(client, user_id, &exists, &error);
+    status = sxt_user_exists_call(client, deadline, user_id, &exists, &error);
     if (status != SXT_STATUS_OK) {
         fprintf(stderr, "We did not connect with the SxT API successfully!\n");
         report("checking the user id", status, error);
@@ -323,7 +335,7 @@ int main(int argc, char **argv) {
     if (exists) {
         printf("UserID exists!\n");
         printf("Time to authenticate!\n");
-        status = sxt_login(client, user_id, private_key, &session, &error);
+        status = sxt_login_call(client, deadline, user_id, private_key, &session, &error);
         if (status != SXT_STATUS_OK) {
             report("authenticating", status, error);
             goto done;
@@ -331,13 +343,13 @@ int main(int argc, char **argv) {
     } else {
         printf("UserID doesn't exist!\n");
         printf("Lets create your user ID!\n");
-        status = sxt_register(client, user_id, private_key, org_code, &session, &error);
+        status = sxt_register_call(client, deadline, user_id, private_key, org_code, &session, &error);
         if (status != SXT_STATUS_OK) {
             report("registering the user id", status, error);
             goto done;
         }
     }
-    status = sxt_session_access_token(session, &access_token, &error);
+    status = sxt_session_access_token_call(session, deadline, &access_token, &error);
     if (status != SXT_STATUS_OK) {
         report("getting the access token", status, error);
         goto done;
@@ -351,6 +363,7 @@ done:
     sxt_string_free(base_url);
     sxt_string_free(derived_public);
     sxt_session_free(session);
+    sxt_call_free(deadline);
     sxt_client_free(client);
     sxt_client_options_free(options);
     sxt_error_free(error);

@@ -270,11 +270,15 @@ int run(int argc, char **argv) {
         return 1;
     }
 
+    // The sign-in's network calls share one deadline, a minute for all of them (deadline.cancel(), from any
+    // thread, would stop them at once).
+    const sxt::call deadline(std::chrono::minutes(1));
+
     // 1) Does the user id exist?
     std::cout << "Checking id: " << *user_id << " with URL: " << base_url << "/v1/auth/idexists/" << *user_id << "\n";
     bool exists = false;
     try {
-        exists = client.user_exists(*user_id);
+        exists = client.user_exists(*user_id, deadline);
     } catch (const sxt::error &e) {
         std::cout.flush();
         std::cerr << "We did not connect with the SxT API successfully!\n";
@@ -288,7 +292,7 @@ int run(int argc, char **argv) {
         std::cout << "UserID exists!\n";
         std::cout << "Time to authenticate!\n";
         try {
-            session = client.login(*user_id, *private_key);
+            session = client.login(*user_id, *private_key, deadline);
         } catch (const sxt::error &e) {
             std::cout.flush();
             report("authenticating", e);
@@ -298,7 +302,7 @@ int run(int argc, char **argv) {
         std::cout << "UserID doesn't exist!\n";
         std::cout << "Lets create your user ID!\n";
         try {
-            session = client.register_user(*user_id, *private_key, org_code);
+            session = client.register_user(*user_id, *private_key, org_code, deadline);
         } catch (const sxt::error &e) {
             std::cout.flush();
             report("registering the user id", e);
@@ -307,7 +311,7 @@ int run(int argc, char **argv) {
     }
     std::string access_token;
     try {
-        access_token = session.access_token();
+        access_token = session.access_token(deadline);
     } catch (const sxt::error &e) {
         std::cout.flush();
         report("getting the access token", e);

@@ -9,6 +9,7 @@
 package sxtauth.examples
 
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
 import sxtauth.SxtAuth
 import sxtauth.SxtClient
 import sxtauth.SxtClientOptions
@@ -76,7 +77,13 @@ fun main(args: Array<String>) {
         exitProcess(1)
     }
 
-    val rc = client.use { c -> runBlocking { signIn(c, userId, privateKey, orgCode) } }
+    // The sign-in's network calls share one deadline: a minute for all of them (cancelling the coroutine
+    // stops a call in flight at once).
+    val rc = client.use { c ->
+        runBlocking {
+            withTimeoutOrNull(60_000) { signIn(c, userId, privateKey, orgCode) } ?: fail("Error: the sign-in took over a minute")
+        }
+    }
     exitProcess(rc)
 }
 
