@@ -218,9 +218,16 @@ pub(crate) fn register(handle: &Weak<dyn ShutdownHandle>) {
     })
 }
 
-/// Whether the current thread runs a call that can be cancelled (so I/O must register its sockets).
-pub(crate) fn cancellable() -> bool {
-    SCOPES.with(|s| s.borrow().iter().any(|scope| scope.options.cancel.is_some()))
+/// Before a connection's read or write: lets the current call's cancellation reach `socket` (when the call
+/// can be cancelled), then fails as [`check`] does. One look at the thread's scopes when there are none.
+pub(crate) fn enlist(socket: Option<&Weak<dyn ShutdownHandle>>) -> Result<()> {
+    if SCOPES.with(|s| s.borrow().is_empty()) {
+        return Ok(());
+    }
+    if let Some(socket) = socket {
+        register(socket);
+    }
+    check()
 }
 
 #[cfg(test)]
@@ -285,7 +292,7 @@ mod tests {
         })
         .unwrap();
         assert!(remaining().is_none());
-        assert!(!cancellable());
+        assert!(SCOPES.with(|s| s.borrow().is_empty()));
     }
 
     #[test]

@@ -116,12 +116,7 @@ pub(crate) struct Watched<T> {
 impl<T> Watched<T> {
     /// Before any I/O: refuse it when the call is stopped; let the call's cancellation reach this socket.
     fn enlist(&self) -> Result<(), ureq::Error> {
-        if call::cancellable() {
-            if let Some(socket) = &self.socket {
-                call::register(socket);
-            }
-        }
-        call::check().map_err(|_| interrupted())
+        call::enlist(self.socket.as_ref()).map_err(|_| interrupted())
     }
 }
 

@@ -65,9 +65,14 @@ final class CallContext: @unchecked Sendable {
         Thread.current.threadDictionary[key] = context
     }
 
+    /// The context installed on the current thread, or nil.
+    static var installed: CallContext? {
+        Thread.current.threadDictionary[key] as? CallContext
+    }
+
     /// The current thread's call options, or nil.
     static var current: OpaquePointer? {
-        (Thread.current.threadDictionary[key] as? CallContext)?.pointer
+        installed?.pointer
     }
 }
 

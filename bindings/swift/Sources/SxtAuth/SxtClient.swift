@@ -151,7 +151,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// A duration as the whole milliseconds C expects (positive fractions round up, so they never become 0).
-    private static func milliseconds(_ duration: Duration, name: String) throws(SxtError) -> UInt32 {
+    static func milliseconds(_ duration: Duration, name: String) throws(SxtError) -> UInt32 {
         if duration < .zero {
             throw invalidArgument(name, "is negative")
         }

@@ -132,6 +132,24 @@ final class ClientTests: SxtTestCase {
         await assertSxtErrorAsync(.timeout) { try await short.userExists("alice") }
     }
 
+    func testSxtCallGivesSynchronousCallsADeadlineAndACancellation() throws {
+        let listener = try SilentListener()
+        let client = try SxtClient(baseURL: "http://127.0.0.1:\(listener.port)", options: .init(
+            readTimeout: .seconds(20), timeout: .seconds(20), allowHTTP: true))
+        XCTAssertEqual(assertSxtError(.invalidArgument) { try SxtCall(timeout: .zero) }?.argument, "timeout_ms")
+        let deadline = try SxtCall(timeout: .milliseconds(300))
+        var started = Date()
+        let late = assertSxtError(.timeout) { try deadline.run { try client.userExists("alice") } }
+        XCTAssertTrue(late?.message.contains("deadline") ?? false)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        let call = try SxtCall()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { call.cancel() }
+        started = Date()
+        assertSxtError(.cancelled) { try call.run { try client.userExists("alice") } }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "the cancel did not wake the blocked read")
+        assertSxtError(.cancelled) { try call.run { try client.userExists("alice") } }
+    }
+
     func testATaskCancelledBeforeItsCallStartsThrowsAtOnce() async throws {
         let listener = try SilentListener()
         let client = try SxtClient(baseURL: "http://127.0.0.1:\(listener.port)", options: .init(

@@ -18,6 +18,7 @@ import com.sun.jna.ptr.PointerByReference
  *   leaves unwiped copies behind.
  * - `T **out` is a [PointerByReference]; `sxt_error **error_out` is always passed, so that every failure
  *   carries its message.
+ * - Network calls are mapped in their `*_call` form only; the binding passes NULL for "no sxt_call".
  * Nothing else in the binding calls JNA.
  */
 @Suppress("FunctionName", "ktlint:standard:function-naming")
@@ -41,35 +42,10 @@ internal interface SxtNative : Library {
     fun sxt_client_base_url(client: Pointer, baseUrlOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_client_free(client: Pointer?)
 
-    fun sxt_user_exists(client: Pointer, userId: Pointer, existsOut: ByteByReference, errorOut: PointerByReference): Int
-    fun sxt_login(client: Pointer, userId: Pointer, privateKey: Pointer, sessionOut: PointerByReference, errorOut: PointerByReference): Int
-    fun sxt_register(
-        client: Pointer,
-        userId: Pointer,
-        privateKey: Pointer,
-        joinCode: Pointer?,
-        sessionOut: PointerByReference,
-        errorOut: PointerByReference,
-    ): Int
-    fun sxt_register_with_email(
-        client: Pointer,
-        userId: Pointer,
-        privateKey: Pointer,
-        email: Pointer,
-        joinCode: Pointer?,
-        sessionOut: PointerByReference,
-        errorOut: PointerByReference,
-    ): Int
 
-    fun sxt_session_access_token(session: Pointer, accessTokenOut: PointerByReference, errorOut: PointerByReference): Int
-    fun sxt_refresh(session: Pointer, errorOut: PointerByReference): Int
-    fun sxt_logout(session: Pointer, errorOut: PointerByReference): Int
     fun sxt_session_refresh_token(session: Pointer, refreshTokenOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_session_expiries(session: Pointer, accessOut: LongByReference, refreshOut: LongByReference, errorOut: PointerByReference): Int
     fun sxt_session_user_id(session: Pointer, userIdOut: PointerByReference, errorOut: PointerByReference): Int
-    fun sxt_session_token_info(session: Pointer, jsonOut: PointerByReference, errorOut: PointerByReference): Int
-    fun sxt_session_keys(session: Pointer, jsonOut: PointerByReference, errorOut: PointerByReference): Int
-    fun sxt_session_add_key(session: Pointer, newPrivateKey: Pointer, errorOut: PointerByReference): Int
     fun sxt_session_free(session: Pointer?)
 
     fun sxt_user_exists_call(client: Pointer, call: Pointer?, userId: Pointer, existsOut: ByteByReference, errorOut: PointerByReference): Int

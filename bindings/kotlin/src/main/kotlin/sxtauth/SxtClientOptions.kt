@@ -45,21 +45,16 @@ public data class SxtClientOptions @JvmOverloads constructor(
         val options = out.value
         try {
             NativeArgs().use { args ->
-                connectTimeout?.let { d ->
-                    val ms = cMillis("connect_timeout_ms", d)
-                    nativeCall { lib.sxt_client_options_set_connect_timeout_ms(options, ms, it) }
-                }
-                readTimeout?.let { d ->
-                    val ms = cMillis("read_timeout_ms", d)
-                    nativeCall { lib.sxt_client_options_set_read_timeout_ms(options, ms, it) }
-                }
-                timeout?.let { d ->
-                    val ms = cMillis("timeout_ms", d)
-                    nativeCall { lib.sxt_client_options_set_timeout_ms(options, ms, it) }
-                }
-                refreshMargin?.let { d ->
-                    val ms = cMillis("refresh_margin_ms", d)
-                    nativeCall { lib.sxt_client_options_set_refresh_margin_ms(options, ms, it) }
+                val timeouts: List<Triple<String, Duration?, (Pointer, Int, PointerByReference) -> Int>> = listOf(
+                    Triple("connect_timeout_ms", connectTimeout, lib::sxt_client_options_set_connect_timeout_ms),
+                    Triple("read_timeout_ms", readTimeout, lib::sxt_client_options_set_read_timeout_ms),
+                    Triple("timeout_ms", timeout, lib::sxt_client_options_set_timeout_ms),
+                    Triple("refresh_margin_ms", refreshMargin, lib::sxt_client_options_set_refresh_margin_ms),
+                )
+                for ((argument, duration, setter) in timeouts) {
+                    if (duration == null) continue
+                    val ms = cMillis(argument, duration)
+                    nativeCall { setter(options, ms, it) }
                 }
                 for (pem in caPem) {
                     val cPem = args.text("ca_pem", pem)
