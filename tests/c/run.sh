@@ -35,7 +35,7 @@ CXX=${CXX:-c++}
 VALGRIND_MODE=${SXT_C_VALGRIND:-all}
 INSTALL_TEST=${SXT_C_INSTALL_TEST:-1}
 TESTS=(test_keys test_client test_session test_misuse test_threads test_call)
-EXAMPLES=(keygen register_authenticate)
+EXAMPLES=(keygen register_authenticate bearer)
 WARN=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
 RUNNER_NAME=tests/c/run.sh
 # shellcheck source-path=SCRIPTDIR source=../lib/runner.sh
@@ -191,6 +191,27 @@ EOF
     check "$label http second run: UserID exists!" grep -qx "UserID exists!" "$work/http/2.out"
     check "$label http second run: Access token" grep -Eq '^Access token: .+' "$work/http/2.out"
     check "$label http: the private key is never printed" bash -c '! grep -qF -- "$1" "$2"/*.out "$2"/*.err' _ "$priv" "$work/http"
+    # bearer: the Authorization line for the existing user, which curl sends to an authenticated endpoint.
+    (export API_URL="$HTTP_URL" USER_PRIVATE_KEY="$priv" SXT_ALLOW_HTTP=1; cd "$work/http" &&
+        "${wrap[@]}" "$dir/bearer" "$user") >"$work/http/b1.out" 2>"$work/http/b1.err"
+    rc=$?
+    check "$label bearer: exit 0 and exactly one 'Authorization: Bearer <token>' line" \
+        bash -c '[ "$1" -eq 0 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -Eqx "Authorization: Bearer [^ ]+" "$2"' \
+        _ "$rc" "$work/http/b1.out"
+    check "$label bearer | curl -H @- reaches auth/validtoken as the user" \
+        bash -c 'curl -sf -H @- "$1/v1/auth/validtoken" <"$2" | grep -qF "\"userId\":\"$3\""' \
+        _ "$HTTP_URL" "$work/http/b1.out" "$user"
+    (export API_URL="$HTTP_URL" USER_PRIVATE_KEY="jx2dxJGVfC1cppytY0zUGoITMn2UsYaVBvTBHh9Cjhs=" SXT_ALLOW_HTTP=1;
+        cd "$work/http" && "${wrap[@]}" "$dir/bearer" "$user") >"$work/http/b2.out" 2>"$work/http/b2.err"
+    rc=$?
+    check "$label bearer with another user's key: exit 1, nothing on stdout, the reason on stderr" \
+        bash -c '[ "$1" -eq 1 ] && [ ! -s "$2" ] && grep -q "^Error: signing in failed: .*(SXT_STATUS_BAD_REQUEST)$" "$3"' \
+        _ "$rc" "$work/http/b2.out" "$work/http/b2.err"
+    (export API_URL="$HTTP_URL" USER_PRIVATE_KEY="$priv"; cd "$work/http" &&
+        "${wrap[@]}" "$dir/bearer" "$user") >"$work/http/b3.out" 2>"$work/http/b3.err"
+    rc=$?
+    check "$label bearer without SXT_ALLOW_HTTP: http refused" \
+        bash -c '[ "$1" -eq 1 ] && grep -q "SXT_STATUS_INSECURE_URL" "$2"' _ "$rc" "$work/http/b3.err"
     # USERID from the file when no argument is given.
     printf 'USERID=%s\n' "$user" >>"$work/http/.env"
     (cd "$work/http" && "${wrap[@]}" "$dir/register_authenticate") >"$work/http/3.out" 2>"$work/http/3.err"

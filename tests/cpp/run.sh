@@ -133,7 +133,7 @@ build_examples() {
     else
         link=("$LIBDIR/libsxt_auth.a" -pthread -lpthread -ldl -lm)
     fi
-    for name in keygen register_authenticate; do
+    for name in keygen register_authenticate bearer; do
         if "$CXX" "${CXXWARN[@]}" "$@" -Iinclude "examples/cpp/$name.cpp" "${link[@]}" -o "$dir/$name" \
                 >"$dir/$name.build.log" 2>&1; then
             pass "build $dir/$name ($mode library)"
@@ -183,13 +183,15 @@ fi
 section "examples/cpp against local servers, output compared with examples/c"
 build_examples "$OUT/examples-asan" shared "${SAN[@]}"
 mkdir -p "$OUT/c-reference"
-if "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude examples/c/register_authenticate.c \
-        -L"$LIBDIR" -Wl,-rpath,"$LIBDIR" -lsxt_auth -o "$OUT/c-reference/register_authenticate" \
-        >"$OUT/c-reference/build.log" 2>&1; then
-    pass "build the C register_authenticate for comparison"
-else
-    fail "build the C register_authenticate for comparison"; cat "$OUT/c-reference/build.log"
-fi
+for name in register_authenticate bearer; do
+    if "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude "examples/c/$name.c" \
+            -L"$LIBDIR" -Wl,-rpath,"$LIBDIR" -lsxt_auth -o "$OUT/c-reference/$name" \
+            >"$OUT/c-reference/$name.build.log" 2>&1; then
+        pass "build the C $name for comparison"
+    else
+        fail "build the C $name for comparison"; cat "$OUT/c-reference/$name.build.log"
+    fi
+done
 
 E2E=$OUT/e2e
 rm -rf "$E2E"
@@ -348,6 +350,58 @@ if [ -x "$OUT/examples-asan/register_authenticate" ] && [ -x "$OUT/c-reference/r
         name=$(basename "$rcfile" .rc)
         check "$name: same exit status, stdout and stderr as the C example" same_as_c "$name"
     done
+fi
+
+# bearer: the C++ and C programs against the same server, the same user (the http user registered above).
+# bearer_runs IMPL BIN: each scenario into $E2E/bearer-IMPL/<scenario>.{out,err,rc}.
+bearer_runs() {
+    local dir="$E2E/bearer-$1" bin=$2
+    mkdir -p "$dir"
+    bearer_one() {
+        local name=$1; shift
+        (env -u SXT_CA_CERT -u SXT_TIMEOUT_MS "$@") >"$dir/$name.out" 2>"$dir/$name.err"
+        echo $? >"$dir/$name.rc"
+    }
+    bearer_one ok API_URL="$HTTP_URL" USER_PRIVATE_KEY="$PRIV" SXT_ALLOW_HTTP=1 "$bin" "$BEARER_USER"
+    bearer_one https API_URL="$HTTPS_URL" USER_PRIVATE_KEY="$PRIV" SXT_CA_CERT="$CA_FILE" "$bin" "$BEARER_TLS_USER"
+    bearer_one wrong-key API_URL="$HTTP_URL" USER_PRIVATE_KEY=Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc= \
+        SXT_ALLOW_HTTP=1 "$bin" "$BEARER_USER"
+    bearer_one insecure API_URL="$HTTP_URL" USER_PRIVATE_KEY="$PRIV" "$bin" "$BEARER_USER"
+    bearer_one bad-timeout API_URL="$HTTP_URL" USER_PRIVATE_KEY="$PRIV" SXT_ALLOW_HTTP=1 SXT_TIMEOUT_MS=0 "$bin" "$BEARER_USER"
+    bearer_one no-key API_URL="$HTTP_URL" "$bin" "$BEARER_USER"
+    bearer_one usage API_URL="$HTTP_URL" USER_PRIVATE_KEY="$PRIV" "$bin"
+}
+if [ -x "$OUT/examples-asan/bearer" ] && [ -x "$OUT/c-reference/bearer" ] && [ -s "$E2E/cpp/users" ]; then
+    BEARER_USER=$(sed -n 1p "$E2E/cpp/users")
+    BEARER_TLS_USER=$(sed -n 2p "$E2E/cpp/users")
+    bearer_runs cpp "$OUT/examples-asan/bearer"
+    bearer_runs c "$OUT/c-reference/bearer"
+    B=$E2E/bearer-cpp
+    for name in ok https; do
+        check "bearer ($name): exit 0, one 'Authorization: Bearer <token>' line" \
+            bash -c '[ "$(cat "$1.rc")" -eq 0 ] && [ "$(wc -l <"$1.out")" -eq 1 ] &&
+                     grep -Eqx "Authorization: Bearer [^ ]+" "$1.out"' _ "$B/$name"
+    done
+    check "bearer | curl -H @- reaches auth/validtoken as the user" \
+        bash -c 'curl -sf -H @- "$1/v1/auth/validtoken" <"$2" | grep -qF "\"userId\":\"$3\""' \
+        _ "$HTTP_URL" "$B/ok.out" "$BEARER_USER"
+    check "bearer with another key: exit 1, nothing on stdout, the server's refusal on stderr" \
+        bash -c '[ "$(cat "$1.rc")" -eq 1 ] && [ ! -s "$1.out" ] &&
+                 grep -q "^Error: signing in failed: .*(SXT_STATUS_BAD_REQUEST)$" "$1.err"' _ "$B/wrong-key"
+    check "bearer: http refused without SXT_ALLOW_HTTP; a zero deadline refused" \
+        bash -c 'grep -q SXT_STATUS_INSECURE_URL "$1/insecure.err" &&
+                 grep -q "setting up the deadline failed.*SXT_STATUS_INVALID_ARGUMENT" "$1/bad-timeout.err"' _ "$B"
+    check "bearer: no sanitizer report on any path" bash -c '! grep -lE "^==[0-9]+==|Sanitizer|runtime error:" "$1"/*.err' _ "$B"
+    for rcfile in "$E2E"/bearer-c/*.rc; do
+        name=$(basename "$rcfile" .rc)
+        check "bearer $name: same exit status and stderr as the C example (stdout: a token each)" \
+            bash -c 'n() { sed -e "s/Bearer .*/Bearer TOKEN/" -e "s/^usage: [^ ]* /usage: PROGRAM /" "$1"; }
+                     [ "$(cat "$1/$3.rc")" = "$(cat "$2/$3.rc")" ] && diff <(n "$1/$3.err") <(n "$2/$3.err") &&
+                     diff <(n "$1/$3.out") <(n "$2/$3.out")' \
+            _ "$E2E/bearer-cpp" "$E2E/bearer-c" "$name"
+    done
+else
+    fail "bearer: the C++ and C programs and the registered users are needed"
 fi
 
 # ---- valgrind: the static examples --------------------------------------------------------------------------
