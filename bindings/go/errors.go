@@ -133,6 +133,12 @@ func contextError(ctx context.Context, err error) error {
 	if errors.As(err, &e) {
 		c := *e
 		c.cause = cause
+		// The context's timer and the library's own deadline end the call at the same moment; whichever
+		// stops it first, a passed deadline is reported as one.
+		if c.Code == StatusCancelled && errors.Is(cause, context.DeadlineExceeded) {
+			c.Code = StatusTimeout
+			c.Message = "the call's deadline passed"
+		}
 		return &c
 	}
 	if err != nil {

@@ -2,7 +2,8 @@
 # Runs everything for the Go binding (bindings/go) and the Go examples (examples/go):
 #   builds the library and the local server, gofmt, go vet, the test suite under -race, the same suite under
 #   GOGC=1 GODEBUG=cgocheck=1, the examples against a fresh local server (plain http with a required join
-#   code, then https with its CA), a self-contained build with -tags sxt_static (checked with ldd), and the
+#   code, then https with its CA; whoami through Session.RoundTripper, its deadline and Ctrl-C against a
+#   listener that never answers), a self-contained build with -tags sxt_static (checked with ldd), and the
 #   pkg-config build path with -tags sxt_pkgconfig.
 # Closes with `N passed, N failed[, N skipped]` (tests/lib/runner.sh); exit 0, 77 (something skipped) or 1.
 # Environment: CI=true makes a missing toolchain a failure instead of a skip; SXT_SERVER_BIN names the server
@@ -139,7 +140,7 @@ has() {
 section "Go examples against a local server"
 BIN="$WORK/bin"
 mkdir -p "$BIN" "$WORK/run-http" "$WORK/run-tls"
-if ! (cd examples/go && go build -o "$BIN/" ./keygen ./register_authenticate); then
+if ! (cd examples/go && go build -o "$BIN/" ./keygen ./register_authenticate ./whoami); then
   fail "go build (examples)"
   finish
 fi
@@ -253,6 +254,55 @@ if expect_run tls1 0 "$WORK/run-tls" "${CLEAN[@]}" "$BIN/register_authenticate" 
   pass "register_authenticate over https: with SXT_CA_CERT, and refused without it"
 else
   fail "register_authenticate over https: with SXT_CA_CERT, and refused without it"
+fi
+
+# whoami: the session's RoundTripper carries the token to an authenticated endpoint; the context stops it.
+WHO=("${CLEAN[@]}" -u SXT_TIMEOUT_MS API_URL="$URL_http" USER_PRIVATE_KEY="$PRIV" SXT_ALLOW_HTTP=1)
+if expect_run who1 0 "$WORK" "${WHO[@]}" "$BIN/whoami" "$USER_ID" &&
+   [ "$(wc -l <"$WORK/who1.out")" -eq 2 ] &&
+   has who1 out "^Signed in as: $USER_ID\$" && has who1 out '^Subscription: .+$' &&
+   expect_run who-tls 0 "$WORK" "${CLEAN[@]}" API_URL="$URL_tls" USER_PRIVATE_KEY="$PRIV" SXT_CA_CERT="$WORK/ca.pem" \
+     "$BIN/whoami" "${USER_ID}_tls" &&
+   has who-tls out "^Signed in as: ${USER_ID}_tls\$"; then
+  pass "whoami: auth/validtoken through Session.RoundTripper, over http and https"
+else
+  fail "whoami: auth/validtoken through Session.RoundTripper, over http and https"
+fi
+if expect_run who-wrongkey 1 "$WORK" "${WHO[@]}" USER_PRIVATE_KEY="$OTHER" "$BIN/whoami" "$USER_ID" &&
+   has who-wrongkey err '^Error: signing in failed: .*\(SXT_STATUS_BAD_REQUEST\)$' && [ ! -s "$WORK/who-wrongkey.out" ] &&
+   expect_run who-usage 2 "$WORK" "${WHO[@]}" "$BIN/whoami"; then
+  pass "whoami: wrong key refused (exit 1), usage (exit 2)"
+else
+  fail "whoami: wrong key refused (exit 1), usage (exit 2)"
+fi
+# Against a listener that never answers: the deadline (SXT_TIMEOUT_MS), then Ctrl-C, end the sign-in.
+if start_staller "$WORK/stall.port"; then
+  if expect_run who-deadline 1 "$WORK" "${WHO[@]}" API_URL="$STALL_URL" SXT_TIMEOUT_MS=300 "$BIN/whoami" "$USER_ID" &&
+     has who-deadline err '^Error: signing in failed: .*\(SXT_STATUS_TIMEOUT\)$'; then
+    pass "whoami: SXT_TIMEOUT_MS ends a sign-in the server never answers (SXT_STATUS_TIMEOUT)"
+  else
+    fail "whoami: SXT_TIMEOUT_MS ends a sign-in the server never answers (SXT_STATUS_TIMEOUT)"
+  fi
+  (cd "$WORK" && exec env "${WHO[@]}" API_URL="$STALL_URL" "$BIN/whoami" "$USER_ID") \
+    >"$WORK/who-int.out" 2>"$WORK/who-int.err" &
+  who_pid=$!
+  sleep 1
+  kill -INT "$who_pid"
+  # A generous bound that only catches a hang: the client's own timeouts are 10-30 s.
+  for _ in $(seq 1 80); do kill -0 "$who_pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$who_pid" 2>/dev/null; then
+    kill -KILL "$who_pid"; wait "$who_pid" 2>/dev/null
+    fail "whoami: Ctrl-C cancels the sign-in in flight (still running 8 s later)"
+  else
+    wait "$who_pid"; rc=$?
+    if [ "$rc" -eq 1 ] && has who-int err '^Error: signing in failed: .*\(SXT_STATUS_CANCELLED\)$'; then
+      pass "whoami: Ctrl-C cancels the sign-in in flight (SXT_STATUS_CANCELLED)"
+    else
+      fail "whoami: Ctrl-C cancels the sign-in in flight (exit $rc)"; cat "$WORK/who-int.err"
+    fi
+  fi
+else
+  fail "start the stalling listener"
 fi
 
 # Same output as the C example, line for line (tokens aside), when it is there and a C compiler is.

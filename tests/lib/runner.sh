@@ -104,6 +104,32 @@ run_program() {
     fi
 }
 
+# Starts a loopback listener that accepts connections and never answers (python3), for deadline and
+# cancellation runs; sets STALL_URL (http://127.0.0.1:PORT). Argument: a file for its port.
+start_staller() {
+    local out=$1 i
+    STALL_URL=
+    python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' >"$out" 2>"$out.log" &
+    SERVER_PIDS+=($!)
+    for i in $(seq 1 100); do
+        if [ -s "$out" ]; then
+            STALL_URL="http://127.0.0.1:$(head -n 1 "$out")"
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "the stalling listener did not start; its log:" >&2
+    cat "$out.log" >&2
+    return 1
+}
+
 # Starts a local server in the background; sets SERVER_URL. Arguments: an output file, then server arguments.
 # On failure prints the server's log.
 start_server() {
