@@ -3,9 +3,11 @@
 #   1. cargo builds the library (target/debug/libsxt_auth.so) and the local server;
 #   2. `mvn install` in bindings/kotlin: compiles (warnings are errors, explicit API mode), runs the JUnit
 #      suite against local servers over http and https, and installs the jar in the local Maven repository;
-#   3. the examples: `mvn package` in examples/kotlin, then keygen and register-authenticate against fresh
+#   3. `mvn install` in bindings/kotlin/okhttp: the OkHttp interceptor's module and its JUnit tests;
+#   4. the examples: `mvn package` in examples/kotlin, then keygen and register-authenticate against fresh
 #      local servers, their output compared line for line with the C example's (new user, existing user,
-#      wrong key, server down) and the https and usage paths.
+#      wrong key, server down) and the https and usage paths; whoami through the interceptor, and its
+#      coroutine deadline against a listener that never answers.
 # Maven runs offline first (-o); only when an artifact is not in the local repository yet (~/.m2, or
 # MAVEN_REPO) does it go online, once, to fetch it; the run says which.
 # Closes with `N passed, N failed[, N skipped]` (tests/lib/runner.sh); exit 0, 77 (something skipped) or 1.
@@ -81,6 +83,21 @@ if maven "$OUT/logs/binding.log" -f bindings/kotlin/pom.xml install \
   fi
 else
   fail "mvn install (bindings/kotlin)"
+  finish
+fi
+
+section "mvn install (bindings/kotlin/okhttp): the OkHttp interceptor's module"
+if maven "$OUT/logs/okhttp.log" -f bindings/kotlin/okhttp/pom.xml install \
+     -Dsxt.library.dir="$LIBDIR" -Dsxt.server.bin="$SERVER_BIN"; then
+  summary=$(grep -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$OUT/logs/okhttp.log" | tail -n 1)
+  echo "${summary:-no test summary}"
+  if [[ $summary =~ Tests\ run:\ ([0-9]+),\ Failures:\ 0,\ Errors:\ 0,\ Skipped:\ 0$ ]] && [ "${BASH_REMATCH[1]}" -ge 3 ]; then
+    pass "JUnit (okhttp): ${BASH_REMATCH[1]} tests"
+  else
+    fail "JUnit (okhttp): not every test ran (${summary:-no summary})"
+  fi
+else
+  fail "mvn install (bindings/kotlin/okhttp)"
   finish
 fi
 
@@ -194,5 +211,33 @@ check "https with SXT_CA_CERT, user id from USERID" grep -qE '^Access token: .+'
 run_in c-tls-noca "$WORK/tls" env SXT_CA_CERT= "${C[@]}"
 run_in kt-tls-noca "$WORK/tls" env SXT_CA_CERT= "${KT[@]}" register-authenticate
 check "https without the CA: refused, same output as C" same c-tls-noca kt-tls-noca "${U}_tls" "${U}_tls"
+
+section "examples: whoami (the OkHttp interceptor, a coroutine deadline)"
+WHO=(env -u SXT_TIMEOUT_MS API_URL="$URL_http" USER_PRIVATE_KEY="$PRIV" SXT_ALLOW_HTTP=1)
+run_in kt-who "$WORK" "${WHO[@]}" "${KT[@]}" whoami "${U}_kt"
+check "whoami: auth/validtoken through SxtAuthInterceptor, as the user" \
+  bash -c '[ "$(cat "$1.rc")" = 0 ] && [ "$(wc -l <"$1.out")" = 2 ] && grep -qx "Signed in as: $2" "$1.out" &&
+           grep -qE "^Subscription: .+" "$1.out"' _ "$WORK/kt-who" "${U}_kt"
+run_in kt-who-tls "$WORK" env API_URL="$URL_tls" USER_PRIVATE_KEY="$PRIV" SXT_CA_CERT="$WORK/ca.pem" "${KT[@]}" whoami "${U}_tls"
+check "whoami over https, the server's CA trusted by the library and by OkHttp" \
+  bash -c '[ "$(cat "$1.rc")" = 0 ] && grep -qx "Signed in as: $2" "$1.out"' _ "$WORK/kt-who-tls" "${U}_tls"
+run_in kt-who-wrong "$WORK" "${WHO[@]}" USER_PRIVATE_KEY="$OTHER" "${KT[@]}" whoami "${U}_kt"
+check "whoami with another key: exit 1, the server's refusal, nothing on stdout" \
+  bash -c '[ "$(cat "$1.rc")" = 1 ] && [ ! -s "$1.out" ] &&
+           grep -q "^Error: signing in failed: .*(SXT_STATUS_BAD_REQUEST)$" "$1.err"' _ "$WORK/kt-who-wrong"
+run_in kt-who-usage "$WORK" "${WHO[@]}" "${KT[@]}" whoami
+check "whoami without a user id: exit 2" test "$(cat "$WORK/kt-who-usage.rc")" = 2
+if start_staller "$WORK/stall.port"; then
+  began=$(date +%s)
+  run_in kt-who-deadline "$WORK" "${WHO[@]}" API_URL="$STALL_URL" SXT_TIMEOUT_MS=500 "${KT[@]}" whoami "${U}_kt"
+  took=$(( $(date +%s) - began ))
+  # A generous bound that only catches a hang (the client's own read timeout is 15 s).
+  check "whoami: withTimeout cancels a sign-in the server never answers (${took} s)" \
+    bash -c '[ "$(cat "$1.rc")" = 1 ] && [ "$2" -lt 12 ] &&
+             grep -qx "Error: signing in failed: no answer within SXT_TIMEOUT_MS (cancelled)" "$1.err"' \
+    _ "$WORK/kt-who-deadline" "$took"
+else
+  fail "start the stalling listener"
+fi
 
 finish

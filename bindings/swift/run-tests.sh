@@ -8,7 +8,8 @@
 #    library and header are passed here with -Xlinker -L / -Xcc -I, and LD_LIBRARY_PATH at run time.
 # 3. The examples: `keygen`, then `register-authenticate` against fresh local servers: a new user over http
 #    (registers), the same user again (signs in), a new user over https with the server's CA and a required
-#    join code, plus the error paths (wrong key, usage).
+#    join code, plus the error paths (wrong key, usage); `whoami` through session.data(for:using:), and a
+#    cancelled Task against a listener that never answers.
 #
 # Swift runs directly when `swift` is on PATH, else inside the cached Debian trixie root that
 # scripts/swift-root.sh provisions (needs root) through scripts/swift-run.sh. SwiftPM's build directories are
@@ -169,7 +170,7 @@ mkdir -p "$WORK"
 section "swift build (examples/swift/SxtAuthExamples)"
 if swift_in "$EXAMPLES" swift build --scratch-path "$SCRATCH/examples" "${SWIFT_FLAGS[@]}" &&
   BIN=$(swift_in "$EXAMPLES" swift build --scratch-path "$SCRATCH/examples" "${SWIFT_FLAGS[@]}" --show-bin-path | tail -n 1) &&
-  [[ -x $BIN/keygen && -x $BIN/register-authenticate ]]; then
+  [[ -x $BIN/keygen && -x $BIN/register-authenticate && -x $BIN/whoami ]]; then
   pass "swift build (examples/swift/SxtAuthExamples)"
 
   # keygen: two well-formed, different key pairs.
@@ -199,6 +200,7 @@ USER_PRIVATE_KEY='$PRIV'   # a comment after a quoted value
 USER_PUBLIC_KEY=$PUB
 SXT_ALLOW_HTTP=0
 EOF
+    HTTP_URL=$SERVER_URL HTTP_USER=$USER_ID
     SXT_ALLOW_HTTP=1 run_example "$WORK/http" "$USER_ID"
     ((RA_STATUS == 0)) || { echo "    exit status $RA_STATUS" >&2; ok=0; }
     expect_line "$WORK/http/out" "^Checking id: $USER_ID with URL: $SERVER_URL/v1/auth/idexists/$USER_ID\$" "checking line" || ok=0
@@ -260,6 +262,45 @@ EOF
     ok=0
   fi
   if ((ok)); then pass "example register-authenticate (https, join code)"; else fail "example register-authenticate (https, join code)"; fi
+
+  # whoami: auth/validtoken through session.data(for:using:); a cancelled Task stops a sign-in in flight.
+  section "example: whoami (data(for:using:), Task cancellation)"
+  who() {
+    local name=$1
+    shift
+    (
+      unset SXT_TIMEOUT_MS SXT_CA_CERT
+      export API_URL="$HTTP_URL" USER_PRIVATE_KEY="$PRIV" SXT_ALLOW_HTTP=1
+      for kv in "$@"; do export "${kv?}"; done
+      SXT_SWIFT_PASS_ENV="API_URL USER_PRIVATE_KEY SXT_ALLOW_HTTP SXT_TIMEOUT_MS" swift_in "$WORK" "$BIN/whoami" "$HTTP_USER"
+    ) >"$WORK/$name.out" 2>"$WORK/$name.err"
+    echo $? >"$WORK/$name.rc"
+    sed 's/^/    err| /' "$WORK/$name.err"
+  }
+  if [[ -x $BIN/whoami && -n ${HTTP_URL:-} ]]; then
+    who who-ok
+    check "whoami: auth/validtoken through data(for:using:), as the user" \
+      bash -c '[ "$(cat "$1.rc")" = 0 ] && [ "$(wc -l <"$1.out")" = 2 ] && grep -qx "Signed in as: $2" "$1.out" &&
+               grep -qE "^Subscription: .+" "$1.out"' _ "$WORK/who-ok" "$HTTP_USER"
+    who who-wrong USER_PRIVATE_KEY="$(sed -n 's/^Private Key (Base64): //p' "$WORK/keygen2")"
+    check "whoami with another key: exit 1, the server's refusal, nothing on stdout" \
+      bash -c '[ "$(cat "$1.rc")" = 1 ] && [ ! -s "$1.out" ] &&
+               grep -q "^Error: signing in failed: .*(SXT_STATUS_BAD_REQUEST)$" "$1.err"' _ "$WORK/who-wrong"
+    if start_staller "$WORK/stall.port"; then
+      began=$SECONDS
+      who who-deadline API_URL="$STALL_URL" SXT_TIMEOUT_MS=500
+      took=$((SECONDS - began))
+      # A generous bound that only catches a hang (the client's own read timeout is 15 s).
+      check "whoami: the cancelled Task stops a sign-in the server never answers (${took} s)" \
+        bash -c '[ "$(cat "$1.rc")" = 1 ] && [ "$2" -lt 12 ] &&
+                 grep -qx "Error: signing in failed: no answer within SXT_TIMEOUT_MS (cancelled)" "$1.err"' \
+        _ "$WORK/who-deadline" "$took"
+    else
+      fail "start the stalling listener"
+    fi
+  else
+    fail "example whoami: not built, or no http server"
+  fi
 else
   fail "swift build (examples/swift/SxtAuthExamples)"
   skip "examples: not built"

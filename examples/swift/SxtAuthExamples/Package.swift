@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 //
-// The Swift examples: `keygen` and `register-authenticate`, built on the SxtAuth binding in bindings/swift.
+// The Swift examples: `keygen`, `register-authenticate` and `whoami`, built on the SxtAuth binding in bindings/swift.
 // From the repository root, after `cargo build --lib`:
 //
 //   swift build --package-path examples/swift/SxtAuthExamples -Xlinker -L$PWD/target/debug -Xcc -I$PWD/include
@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "keygen", targets: ["keygen"]),
         .executable(name: "register-authenticate", targets: ["register-authenticate"]),
+        .executable(name: "whoami", targets: ["whoami"]),
     ],
     dependencies: [
         .package(path: "../../../bindings/swift"),
@@ -30,5 +31,9 @@ let package = Package(
             name: "register-authenticate",
             dependencies: [.product(name: "SxtAuth", package: "swift")],
             path: "Sources/register-authenticate"),
+        .executableTarget(
+            name: "whoami",
+            dependencies: [.product(name: "SxtAuth", package: "swift")],
+            path: "Sources/whoami"),
     ]
 )

@@ -11,8 +11,8 @@ import sxtauth.SxtSession
  * request once with the new token, if the request can be sent again (no body, or one that is not one-shot);
  * otherwise the 401 is returned as it came.
  *
- * Add it with `OkHttpClient.Builder().addInterceptor(SxtAuthInterceptor(session))`. OkHttp is an optional
- * dependency of this library: an app that uses this class depends on `com.squareup.okhttp3:okhttp` itself.
+ * Add it with `OkHttpClient.Builder().addInterceptor(SxtAuthInterceptor(session))`. It comes in the artifact
+ * `dev.sxt-auth:sxt-auth-okhttp`, which brings OkHttp 4; `dev.sxt-auth:sxt-auth` itself needs no HTTP client.
  * The interceptor runs on OkHttp's threads and blocks them for a renewal, as interceptors do. A failure to
  * get a token is thrown as the [sxtauth.SxtException], which OkHttp reports as the call's failure. Safe for
  * concurrent use, as the session is.
