@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: start the local SxT-compatible server on a free loopback port, run the whole flow in Rust and
-# then the C examples (keygen, register-then-authenticate), and stop the server.
+# then the C examples (keygen, register-then-authenticate, bearer with curl), and stop the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
@@ -37,5 +37,12 @@ if [ -f examples/c/keygen.c ] && [ -f examples/c/register_authenticate.c ]; then
   (cd "$work" && ./register_authenticate "$user")
   echo "-- and again, now that the user exists"
   (cd "$work" && ./register_authenticate "$user")
+  if command -v curl >/dev/null 2>&1; then
+    echo "-- an API call with the session's token: bearer | curl -H @- \$API_URL/v1/auth/validtoken"
+    cc -std=c99 -Wall -Iinclude examples/c/bearer.c -o "$work/bearer" -L"$target/debug" -lsxt_auth
+    API_URL=$base_url USER_PRIVATE_KEY=$priv SXT_ALLOW_HTTP=1 "$work/bearer" "$user" |
+      curl -sS -H @- "$base_url/v1/auth/validtoken"
+    echo
+  fi
 fi
 echo "== demo finished"
