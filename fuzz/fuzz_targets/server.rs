@@ -108,6 +108,8 @@ impl Driver {
             require_join_code: false,
             limits: Limits::default(),
             token_size: None,
+        opaque_tokens: false,
+        api_keys: Vec::new(),
         };
         let state = Arc::new(AuthState::new(policy));
         Driver {

@@ -9,8 +9,10 @@ pub const HELP: &str = "\
 sxt-auth-server: a local, offline stand-in for the Space and Time (SxT) auth service
 
 It speaks the SxT authentication protocol (/v1/auth/...) with real Ed25519
-challenge signatures, rotating refresh tokens, session limits and logout, and keeps
-everything in memory. Point an SxT client or SDK at the URL it prints to test your
+challenge signatures, rotating refresh tokens, session limits and logout, API-key
+sign-in (POST /auth/apikey, as the SxT proxy) and subscriptions with invitations
+(/v1/subscription/invite), and keeps everything in memory. Tokens are ES256-signed
+JWTs like the public network's, verified on every call. Point an SxT client or SDK at the URL it prints to test your
 login code in CI without network access or a real SxT account; users register
 themselves on first login, exactly as on the real network.
 
@@ -29,13 +31,18 @@ OPTIONS:
     --access-ttl SECS       Lifetime of an access token [default: 1500]
     --refresh-ttl SECS      Lifetime of a refresh token [default: 1800]
     --session-ttl SECS      Absolute lifetime of a login session, across refreshes [default: 86400]
-    --join-code-ttl SECS    How long join codes stay valid after start-up [default: 86400]
+    --join-code-ttl SECS    How long --join-code codes stay valid after start-up [default: 86400];
+                            codes made by POST /v1/subscription/invite live 24 hours each
+    --api-key USER_ID:KEY   An API key that signs USER_ID in at POST /auth/apikey (header
+                            `apikey: KEY`); the user is created if absent, with an empty
+                            keyring that its first key sign-in fills. Repeatable
     --request-timeout SECS  Time a request gets from its headers to its answer (a body dripped
                             slower than this gets 408 and the connection is closed) [default: 10]
     --max-connections N     Open connections served at once; one more is answered 503 and
                             closed [default: 1024]
-    --token-size CHARS      Length of the opaque tokens issued, 16 to 4096 characters, e.g. 500
-                            to match the public network's JWTs [default: 43]
+    --opaque-tokens         Issue short random tokens (43 characters) instead of JWTs
+    --token-size CHARS      Issue opaque tokens of this length, 16 to 4096 characters (implies
+                            --opaque-tokens)
     -h, --help              Print this help
     -V, --version           Print the version
 
@@ -67,6 +74,10 @@ pub struct Config {
     pub request_timeout: u64,
     pub max_connections: usize,
     pub token_size: Option<usize>,
+    /// Opaque random tokens instead of JWTs (`--opaque-tokens`, or `--token-size`).
+    pub opaque_tokens: bool,
+    /// `--api-key USER_ID:KEY` pairs, in order.
+    pub api_keys: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -85,6 +96,8 @@ impl Default for Config {
             request_timeout: 10,
             max_connections: 1024,
             token_size: None,
+            opaque_tokens: false,
+            api_keys: Vec::new(),
         }
     }
 }
@@ -163,6 +176,28 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
                     Ok(n) if (16..=4096).contains(&n) => Some(n),
                     _ => return Err(format!("--token-size: `{v}` is not a number between 16 and 4096")),
                 };
+                cfg.opaque_tokens = true;
+            }
+            "--opaque-tokens" => cfg.opaque_tokens = true,
+            "--api-key" => {
+                let v = value("USER_ID:KEY")?;
+                // The key is a secret: never echoed in an error.
+                let Some((user, key)) = v.split_once(':') else {
+                    return Err("--api-key: expected USER_ID:KEY".into());
+                };
+                let user_ok = !user.is_empty()
+                    && user.chars().count() <= 128
+                    && !user.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/');
+                if !user_ok {
+                    return Err(format!("--api-key: `{user}` is not a usable user id (1-128 characters, no spaces or `/`)"));
+                }
+                if key.is_empty() || key.len() > 1024 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(format!("--api-key: the key for `{user}` must be 1-1024 printable ASCII characters"));
+                }
+                if cfg.api_keys.iter().any(|(_, k)| k == key) {
+                    return Err(format!("--api-key: the key for `{user}` is given twice"));
+                }
+                cfg.api_keys.push((user.to_string(), key.to_string()));
             }
             "--max-connections" => {
                 let v = value("N")?;
@@ -173,7 +208,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
-        if inline.is_some() && matches!(name.as_str(), "--tls" | "--require-join-code") {
+        if inline.is_some() && matches!(name.as_str(), "--tls" | "--require-join-code" | "--opaque-tokens") {
             return Err(format!("{name} takes no value"));
         }
     }
@@ -258,5 +293,21 @@ mod tests {
         assert!(run(&["--frobnicate"]).is_err());
         assert_eq!(run(&["--help"]).unwrap(), Command::Help);
         assert_eq!(run(&["-V"]).unwrap(), Command::Version);
+    }
+
+    #[test]
+    fn api_keys_and_token_formats() {
+        let Command::Run(c) = run(&["--api-key", "alice:K-1", "--api-key=bob:a:b", "--opaque-tokens"]).unwrap() else { panic!() };
+        assert_eq!(c.api_keys, vec![("alice".into(), "K-1".into()), ("bob".into(), "a:b".into())]);
+        assert!(c.opaque_tokens && c.token_size.is_none());
+        let Command::Run(c) = run(&["--token-size", "500"]).unwrap() else { panic!() };
+        assert!(c.opaque_tokens && c.token_size == Some(500));
+        let Command::Run(c) = run(&[]).unwrap() else { panic!() };
+        assert!(!c.opaque_tokens, "JWTs by default");
+        for bad in [&["--api-key", "alice"][..], &["--api-key", ":k"], &["--api-key", "a b:k"], &["--api-key", "a:"],
+                    &["--api-key", "a:k y"], &["--api-key", "a:k", "--api-key", "b:k"], &["--opaque-tokens=1"]] {
+            let e = run(bad).unwrap_err();
+            assert!(!e.contains("k y") && !e.contains(":k"), "the key is not echoed: {e}");
+        }
     }
 }

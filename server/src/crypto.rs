@@ -104,6 +104,12 @@ pub fn new_token_of(len: usize) -> String {
     t
 }
 
+/// A join code made by an invitation: `jc_` and 18 random bytes, base64url. Never valid JSON (the Python
+/// SDK tries the reply as JSON before it takes it as text), and safe in a URL path.
+pub fn new_join_code() -> String {
+    format!("jc_{}", URL_SAFE_NO_PAD.encode(random_bytes::<18>()))
+}
+
 /// The random part of an authCode: 16 random bytes as lowercase hex.
 pub fn new_challenge() -> String {
     hex(&random_bytes::<16>())

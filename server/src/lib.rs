@@ -5,8 +5,11 @@
 //! project's `sxt-auth-protocol.md`) with real Ed25519 challenge signatures: user
 //! registration on first login (optionally gated by join codes), single-use
 //! challenges, access and refresh tokens with rotation, an absolute session
-//! limit, logout of all sessions, token info and keyring management. State is
-//! kept in memory and disappears when the process exits.
+//! limit, logout of all sessions, token info and keyring management, API-key
+//! sign-in (`POST /auth/apikey`, the SxT proxy's endpoint) and subscriptions
+//! with roles, invitations and joining. Tokens are ES256-signed JWTs shaped like
+//! the public network's ([`jwt`]). State is kept in memory and disappears when
+//! the process exits.
 //!
 //! The project's own tests, examples and demo run against it, and app developers
 //! can use it the same way: start it in CI, read the `listening on <URL>` line,
@@ -24,11 +27,12 @@
 //!
 //! Modules: [`cli`] parses options, [`state`] holds the protocol rules and data,
 //! [`routes`] is the HTTP surface, [`crypto`] decodes keys and verifies
-//! signatures, [`problem`] shapes error responses, [`tls`] makes certificates,
+//! signatures, [`jwt`] signs and checks tokens, [`problem`] shapes error responses, [`tls`] makes certificates,
 //! [`serve`] runs the accept loop.
 
 pub mod cli;
 pub mod crypto;
+pub mod jwt;
 pub mod problem;
 pub mod routes;
 pub mod serve;

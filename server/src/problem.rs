@@ -49,6 +49,16 @@ impl Problem {
         Self::new(StatusCode::UNAUTHORIZED, "jwt-authorization-failed", JWT_FAILED, detail)
     }
 
+    /// 401: missing, empty or unknown `apikey` header at `auth/apikey`.
+    pub fn bad_api_key(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid-api-key", "Invalid API key", detail)
+    }
+
+    /// 403: the caller's role does not allow this.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "role-not-allowed", "Forbidden", detail)
+    }
+
     /// 404: unknown userId, or no such endpoint.
     pub fn not_found(kind: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, kind, "Not Found", detail)

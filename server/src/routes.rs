@@ -1,4 +1,5 @@
-//! The HTTP surface: one handler per `/v1/auth/...` endpoint, request parsing
+//! The HTTP surface: one handler per `/v1/auth/...` and `/v1/subscription/...` endpoint and the proxy's
+//! `/auth/apikey`, request parsing
 //! and validation, error mapping, and request logging.
 
 use std::io::Write as _;
@@ -18,7 +19,7 @@ use serde::Deserialize;
 
 use crate::crypto;
 use crate::problem::Problem;
-use crate::state::{AuthState, SignedChallenge};
+use crate::state::{AuthState, Role, SignedChallenge};
 
 /// Largest request body accepted; every valid request is far smaller.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -43,6 +44,9 @@ pub fn unlogged_router(state: AppState) -> Router {
         .route("/v1/auth/validtoken", get(validtoken))
         .route("/v1/auth/keys", get(list_keys).post(add_key))
         .route("/v1/auth/keys/code", post(keys_code))
+        .route("/auth/apikey", post(api_key))
+        .route("/v1/subscription/invite", post(invite))
+        .route("/v1/subscription/invite/{join_code}", post(join))
         .fallback(no_such_endpoint)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -281,6 +285,49 @@ async fn add_key(
     let JsonBody(r) = body?;
     let signed = signed_challenge(&r)?;
     Ok(Json(st.add_key(token, &signed)?).into_response())
+}
+
+/// `POST /auth/apikey` (the SxT proxy's path, without `/v1`): the key in the `apikey` header, no body needed.
+async fn api_key(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) -> Result<Response, Problem> {
+    let key = headers
+        .get("apikey")
+        .ok_or_else(|| Problem::bad_api_key("missing `apikey` header"))?
+        .to_str()
+        .map_err(|_| Problem::bad_api_key("the `apikey` header is not valid text"))?
+        .trim();
+    if key.is_empty() {
+        return Err(Problem::bad_api_key("empty `apikey` header"));
+    }
+    Ok(Json(st.api_key_sign_in(key)?).into_response())
+}
+
+/// `POST /v1/subscription/invite?role=MEMBER|ADMIN|OWNER`: the new join code as plain text.
+async fn invite(State(st): State<AppState>, headers: HeaderMap, uri: axum::http::Uri, _body: Bytes) -> Result<Response, Problem> {
+    let token = bearer(&headers)?;
+    let role = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("role="))
+        .ok_or_else(|| Problem::bad_request("missing query parameter `role` (MEMBER, ADMIN or OWNER)"))?;
+    let role = Role::parse(role).ok_or_else(|| Problem::bad_request("role must be MEMBER, ADMIN or OWNER"))?;
+    let code = st.invite(token, role)?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], code).into_response())
+}
+
+/// `POST /v1/subscription/invite/{joinCode}`: joins, and answers with the session's new token set.
+async fn join(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    code: Result<Path<String>, PathRejection>,
+    _body: Bytes,
+) -> Result<Response, Problem> {
+    let token = bearer(&headers)?;
+    let Path(code) = code.map_err(|_| Problem::bad_join_code("the join code in the path is not valid UTF-8"))?;
+    if code.is_empty() || code.len() > 256 {
+        return Err(Problem::bad_join_code("unknown join code, or one already used"));
+    }
+    Ok(Json(st.join(token, &code)?).into_response())
 }
 
 async fn no_such_endpoint() -> Problem {

@@ -1,5 +1,5 @@
 //! The server's in-memory state and the protocol rules: users and keyrings,
-//! challenges, sessions and tokens.
+//! subscriptions and their invitations, challenges, sessions and tokens, API keys.
 //!
 //! One mutex guards everything. Each request holds it for a few map operations
 //! (signature checks happen outside it), which is plenty for a test server.
@@ -9,8 +9,16 @@
 //! front a few at a time; each user id holds at most a few outstanding
 //! challenges (a new one evicts that user's oldest), and a full table evicts the
 //! oldest challenge rather than refusing everyone. Users, sessions per user,
-//! sessions overall and tokens per session are capped ([`Limits`]). Expired
-//! tokens and sessions are also purged once a second.
+//! sessions overall, tokens per session and outstanding invitations are capped
+//! ([`Limits`]). Expired tokens, sessions and invitations are also purged once a
+//! second.
+//!
+//! Subscriptions: every user belongs to one, with a role (member, admin or
+//! owner). A user registered without a join code owns a new one; a `--join-code`
+//! code makes it a member of that code's subscription; an invitation
+//! (`POST /v1/subscription/invite`, single use, 24 hours) gives its role in the
+//! inviter's subscription, at registration or later through
+//! `POST /v1/subscription/invite/{joinCode}`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +29,11 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::Serialize;
 
 use crate::crypto;
+use crate::jwt;
 use crate::problem::Problem;
+
+/// How long an invitation's join code lives.
+pub const INVITE_TTL_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// Keys one user may hold.
 const MAX_KEYS_PER_USER: usize = 32;
@@ -41,6 +53,8 @@ pub struct Limits {
     pub max_sessions: usize,
     /// Live tokens of one session (each refresh adds an access token); beyond this the oldest is revoked.
     pub max_tokens_per_session: usize,
+    /// Outstanding invitations; a new one beyond this evicts the oldest.
+    pub max_invites: usize,
 }
 
 impl Default for Limits {
@@ -52,6 +66,7 @@ impl Default for Limits {
             max_sessions_per_user: 64,
             max_sessions: 200_000,
             max_tokens_per_session: 8,
+            max_invites: 100_000,
         }
     }
 }
@@ -85,8 +100,12 @@ pub struct Policy {
     pub join_codes: Vec<String>,
     pub require_join_code: bool,
     pub limits: Limits,
-    /// Token length in characters (`--token-size`); None: 43 (32 random bytes).
+    /// Opaque token length in characters (`--token-size`); None: 43 (32 random bytes).
     pub token_size: Option<usize>,
+    /// Opaque random tokens instead of ES256 JWTs.
+    pub opaque_tokens: bool,
+    /// `(user id, API key)` pairs for `POST /auth/apikey`.
+    pub api_keys: Vec<(String, String)>,
 }
 
 impl Policy {
@@ -101,6 +120,8 @@ impl Policy {
             require_join_code: c.require_join_code,
             limits: Limits::default(),
             token_size: c.token_size,
+            opaque_tokens: c.opaque_tokens,
+            api_keys: c.api_keys.clone(),
         }
     }
 }
@@ -109,7 +130,7 @@ impl Policy {
 #[derive(Debug, Clone, PartialEq)]
 enum Purpose {
     /// `auth/code` or `auth/code-register`: log in, or register if the user is new.
-    Login { join_code: Option<String>, email: Option<String> },
+    Login { join_code: Option<JoinCode>, email: Option<String> },
     /// `auth/keys/code`: add a key to the keyring of the user who asked.
     AddKey,
 }
@@ -127,10 +148,48 @@ struct KeyEntry {
     created_ms: u64,
 }
 
+/// A user's standing in its subscription, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Member,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    /// `MEMBER`, `ADMIN` or `OWNER`, in any case (the Python SDK upper-cases what it is given).
+    pub fn parse(text: &str) -> Option<Role> {
+        match text.to_ascii_uppercase().as_str() {
+            "MEMBER" => Some(Role::Member),
+            "ADMIN" => Some(Role::Admin),
+            "OWNER" => Some(Role::Owner),
+            _ => None,
+        }
+    }
+}
+
+/// A join code made by `POST /v1/subscription/invite`: single use.
+#[derive(Debug, Clone)]
+struct Invite {
+    subscription_id: String,
+    role: Role,
+    expires_ms: u64,
+}
+
+/// A join code given with a challenge request, checked.
+#[derive(Debug, Clone, PartialEq)]
+enum JoinCode {
+    /// A `--join-code` code: membership of its subscription, for any number of users.
+    Org(String),
+    /// An invitation: its role in its subscription, once.
+    Invite(String),
+}
+
 #[derive(Debug)]
 struct User {
     keys: Vec<KeyEntry>,
     subscription_id: String,
+    role: Role,
     /// Recorded at registration (`auth/code-register`); no endpoint returns it.
     #[allow(dead_code)]
     email: Option<String>,
@@ -153,6 +212,8 @@ struct TokenEntry {
 #[derive(Debug)]
 struct Session {
     user_id: String,
+    /// Started by `auth/apikey`: access tokens only, no refresh.
+    api_key: bool,
     /// Absolute end of the session: no token outlives it.
     expires_ms: u64,
     /// Its tokens, oldest first.
@@ -171,6 +232,9 @@ struct Store {
     sessions: HashMap<String, Session>,
     /// Each user's live session ids, oldest first.
     sessions_by_user: HashMap<String, VecDeque<String>>,
+    invites: HashMap<String, Invite>,
+    /// Invitation codes in issue order (so in expiry order); codes already used are skipped when reached.
+    invite_order: VecDeque<String>,
 }
 
 /// The token set returned by `auth/token` and `auth/refresh`.
@@ -181,6 +245,15 @@ pub struct TokenSet {
     pub refresh_token: String,
     pub access_token_expires: u64,
     pub refresh_token_expires: u64,
+    pub session_expires: u64,
+}
+
+/// The reply of `auth/apikey`: an access token, no refresh token (as the SxT proxy's).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessToken {
+    pub access_token: String,
+    pub access_token_expires: u64,
     pub session_expires: u64,
 }
 
@@ -221,6 +294,10 @@ pub struct AuthState {
     /// Join code -> subscription it joins; all codes expire together.
     join_codes: HashMap<String, String>,
     join_codes_expire_ms: u64,
+    /// API key -> the user it signs in.
+    api_keys: HashMap<String, String>,
+    /// The JWT key; None for opaque tokens.
+    signer: Option<jwt::Signer>,
     store: Mutex<Store>,
 }
 
@@ -229,7 +306,19 @@ impl AuthState {
         let clock = Clock::default();
         let join_codes = policy.join_codes.iter().map(|c| (c.clone(), crypto::new_uuid())).collect();
         let join_codes_expire_ms = clock.now_ms() + policy.join_code_ttl_ms;
-        AuthState { policy, clock, join_codes, join_codes_expire_ms, store: Mutex::new(Store::default()) }
+        let mut store = Store::default();
+        let mut api_keys = HashMap::new();
+        for (user, key) in &policy.api_keys {
+            api_keys.insert(key.clone(), user.clone());
+            store.users.entry(user.clone()).or_insert_with(|| User {
+                keys: Vec::new(),
+                subscription_id: crypto::new_uuid(),
+                role: Role::Owner,
+                email: None,
+            });
+        }
+        let signer = (!policy.opaque_tokens).then(jwt::Signer::new);
+        AuthState { policy, clock, join_codes, join_codes_expire_ms, api_keys, signer, store: Mutex::new(store) }
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -244,18 +333,43 @@ impl AuthState {
 
     /// Checks a join code given with a challenge request; `None` and `""` mean
     /// "no join code" (the Go SDK sends an empty string, the Node SDK `null`).
-    fn check_join_code(&self, join_code: Option<&str>, now: u64) -> Result<Option<String>, Problem> {
+    fn check_join_code(&self, store: &Store, join_code: Option<&str>, now: u64) -> Result<Option<JoinCode>, Problem> {
         match join_code {
             None | Some("") => Ok(None),
-            Some(code) => {
-                if !self.join_codes.contains_key(code) {
-                    Err(Problem::bad_join_code("unknown join code"))
-                } else if now >= self.join_codes_expire_ms {
-                    Err(Problem::bad_join_code("join code has expired"))
-                } else {
-                    Ok(Some(code.to_string()))
+            Some(code) => self.find_join_code(store, code, now).map(Some),
+        }
+    }
+
+    /// A `--join-code` code or an invitation, live at `now`.
+    fn find_join_code(&self, store: &Store, code: &str, now: u64) -> Result<JoinCode, Problem> {
+        if self.join_codes.contains_key(code) {
+            return if now >= self.join_codes_expire_ms {
+                Err(Problem::bad_join_code("join code has expired"))
+            } else {
+                Ok(JoinCode::Org(code.to_string()))
+            };
+        }
+        match store.invites.get(code) {
+            Some(invite) if invite.expires_ms > now => Ok(JoinCode::Invite(code.to_string())),
+            Some(_) => Err(Problem::bad_join_code("join code has expired")),
+            None => Err(Problem::bad_join_code("unknown join code, or one already used")),
+        }
+    }
+
+    /// The subscription and role a checked join code gives, consuming an invitation.
+    fn redeem(&self, store: &mut Store, code: &JoinCode, now: u64) -> Result<(String, Role), Problem> {
+        match code {
+            JoinCode::Org(c) => {
+                if now >= self.join_codes_expire_ms {
+                    return Err(Problem::bad_join_code("join code has expired"));
                 }
+                Ok((self.join_codes[c].clone(), Role::Member))
             }
+            JoinCode::Invite(c) => match store.invites.remove(c) {
+                Some(invite) if invite.expires_ms > now => Ok((invite.subscription_id, invite.role)),
+                Some(_) => Err(Problem::bad_join_code("join code has expired")),
+                None => Err(Problem::bad_join_code("unknown join code, or one already used")),
+            },
         }
     }
 
@@ -312,8 +426,8 @@ impl AuthState {
         prefix: &str,
     ) -> Result<String, Problem> {
         let now = self.clock.now_ms();
-        let join_code = self.check_join_code(join_code, now)?;
         let mut store = self.store();
+        let join_code = self.check_join_code(&store, join_code, now)?;
         if !store.users.contains_key(user_id) && join_code.is_none() && self.policy.require_join_code {
             return Err(Problem::not_found(
                 "unknown-user",
@@ -357,7 +471,11 @@ impl AuthState {
         }
 
         let mut store = self.store();
-        match store.users.get(user_id) {
+        match store.users.get_mut(user_id) {
+            // A user made by --api-key starts with an empty keyring: its first key sign-in fills it.
+            Some(user) if user.keys.is_empty() => {
+                user.keys.push(KeyEntry { key_b64: signed.key_b64.clone(), created_ms: now });
+            }
             Some(user) => {
                 if !user.keys.iter().any(|k| k.key_b64 == signed.key_b64) {
                     return Err(Problem::bad_signature(
@@ -373,31 +491,35 @@ impl AuthState {
                     )));
                 }
                 // Registration. The join code was checked when the challenge was
-                // issued; it may have expired since.
-                let subscription_id = match &join_code {
-                    Some(code) => {
-                        self.check_join_code(Some(code), now)?;
-                        self.join_codes[code].clone()
-                    }
+                // issued; it may have expired (or, an invitation, been used) since.
+                let (subscription_id, role) = match &join_code {
+                    Some(code) => self.redeem(&mut store, code, now)?,
                     None if self.policy.require_join_code => {
                         return Err(Problem::not_found(
                             "unknown-user",
                             "unknown userId; this server needs a joinCode to register a new user",
                         ))
                     }
-                    None => crypto::new_uuid(),
+                    None => (crypto::new_uuid(), Role::Owner),
                 };
                 store.users.insert(
                     user_id.to_string(),
                     User {
                         keys: vec![KeyEntry { key_b64: signed.key_b64.clone(), created_ms: now }],
                         subscription_id,
+                        role,
                         email,
                     },
                 );
             }
         }
 
+        self.open_session(&mut store, user_id, false, now).map(|(set, _)| set)
+    }
+
+    /// Opens a new session of `user_id` (ending its oldest when it holds the most it may) and issues its
+    /// first tokens: a pair, or for an API-key session an access token only.
+    fn open_session(&self, store: &mut Store, user_id: &str, api_key: bool, now: u64) -> Result<(TokenSet, String), Problem> {
         let limits = &self.policy.limits;
         if store.sessions.len() >= limits.max_sessions {
             store.purge(now);
@@ -420,38 +542,64 @@ impl AuthState {
         let session_end = now + self.policy.session_ttl_ms;
         store.sessions.insert(
             session_id.clone(),
-            Session { user_id: user_id.to_string(), expires_ms: session_end, tokens: VecDeque::new() },
+            Session { user_id: user_id.to_string(), api_key, expires_ms: session_end, tokens: VecDeque::new() },
         );
         store.sessions_by_user.entry(user_id.to_string()).or_default().push_back(session_id.clone());
-        Ok(self.issue_pair(&mut store, user_id, &session_id, session_end, now))
+        let set = self.issue(store, user_id, &session_id, session_end, now);
+        Ok((set, session_id))
     }
 
-    fn new_token(&self) -> String {
-        match self.policy.token_size {
-            Some(len) => crypto::new_token_of(len),
-            None => crypto::new_token(),
-        }
+    /// A new token: a JWT with the claims of the public network's, or an opaque random string.
+    fn new_token(&self, kind: TokenKind, user: &User, user_id: &str, session_id: &str, session_end: u64, expires_ms: u64, now: u64) -> String {
+        let Some(signer) = &self.signer else {
+            return match self.policy.token_size {
+                Some(len) => crypto::new_token_of(len),
+                None => crypto::new_token(),
+            };
+        };
+        signer.sign(&jwt::Claims {
+            iat: now / 1000,
+            nbf: now / 1000,
+            exp: expires_ms.div_ceil(1000),
+            kind: match kind {
+                TokenKind::Access => "access",
+                TokenKind::Refresh => "refresh",
+            }
+            .to_string(),
+            user: user_id.to_string(),
+            subscription: user.subscription_id.clone(),
+            session: session_id.to_string(),
+            ssn_exp: session_end,
+            iteration: crypto::new_session_id(),
+            trial: false,
+        })
     }
 
-    fn issue_pair(
-        &self,
-        store: &mut Store,
-        user_id: &str,
-        session_id: &str,
-        session_end: u64,
-        now: u64,
-    ) -> TokenSet {
+    /// Issues a session's next tokens: an access and a refresh token, or for an API-key session an access
+    /// token only (its `refresh_token` is then empty).
+    fn issue(&self, store: &mut Store, user_id: &str, session_id: &str, session_end: u64, now: u64) -> TokenSet {
+        let api_key = store.sessions.get(session_id).is_some_and(|s| s.api_key);
+        let user = &store.users[user_id];
+        let access_token_expires = (now + self.policy.access_ttl_ms).min(session_end);
+        let refresh_token_expires = (now + self.policy.refresh_ttl_ms).min(session_end);
         let set = TokenSet {
-            access_token: self.new_token(),
-            refresh_token: self.new_token(),
-            access_token_expires: (now + self.policy.access_ttl_ms).min(session_end),
-            refresh_token_expires: (now + self.policy.refresh_ttl_ms).min(session_end),
+            access_token: self.new_token(TokenKind::Access, user, user_id, session_id, session_end, access_token_expires, now),
+            refresh_token: if api_key {
+                String::new()
+            } else {
+                self.new_token(TokenKind::Refresh, user, user_id, session_id, session_end, refresh_token_expires, now)
+            },
+            access_token_expires,
+            refresh_token_expires: if api_key { 0 } else { refresh_token_expires },
             session_expires: session_end,
         };
         for (token, kind, expires_ms) in [
             (&set.access_token, TokenKind::Access, set.access_token_expires),
             (&set.refresh_token, TokenKind::Refresh, set.refresh_token_expires),
         ] {
+            if token.is_empty() {
+                continue;
+            }
             store.tokens.insert(
                 token.clone(),
                 TokenEntry {
@@ -466,7 +614,9 @@ impl AuthState {
         let Store { sessions, tokens, .. } = store;
         if let Some(session) = sessions.get_mut(session_id) {
             session.tokens.push_back(set.access_token.clone());
-            session.tokens.push_back(set.refresh_token.clone());
+            if !set.refresh_token.is_empty() {
+                session.tokens.push_back(set.refresh_token.clone());
+            }
             while session.tokens.len() > max {
                 if let Some(old) = session.tokens.pop_front() {
                     tokens.remove(&old);
@@ -477,13 +627,17 @@ impl AuthState {
     }
 
     /// Looks a bearer token up and checks it is live and of the wanted kind
-    /// (`None`: either kind).
+    /// (`None`: either kind). A JWT must verify first: signature, key id, time claims.
     fn check_token(
+        &self,
         store: &Store,
         token: &str,
         want: Option<TokenKind>,
         now: u64,
     ) -> Result<TokenEntry, Problem> {
+        if let Some(signer) = &self.signer {
+            signer.verify(token, now).map_err(Problem::unauthorized)?;
+        }
         let entry = store.tokens.get(token).ok_or_else(|| {
             Problem::unauthorized("token is unknown, was revoked by logout, or was already used")
         })?;
@@ -513,20 +667,93 @@ impl AuthState {
     pub fn refresh(&self, refresh_token: &str) -> Result<TokenSet, Problem> {
         let now = self.clock.now_ms();
         let mut store = self.store();
-        let entry = Self::check_token(&store, refresh_token, Some(TokenKind::Refresh), now)?;
+        let entry = self.check_token(&store, refresh_token, Some(TokenKind::Refresh), now)?;
         store.tokens.remove(refresh_token);
         if let Some(session) = store.sessions.get_mut(&entry.session_id) {
             session.tokens.retain(|t| t != refresh_token);
         }
         let session_end = store.sessions[&entry.session_id].expires_ms;
-        Ok(self.issue_pair(&mut store, &entry.user_id, &entry.session_id, session_end, now))
+        Ok(self.issue(&mut store, &entry.user_id, &entry.session_id, session_end, now))
+    }
+
+    /// `POST /auth/apikey`: a new session of the key's user, with an access token only.
+    pub fn api_key_sign_in(&self, api_key: &str) -> Result<AccessToken, Problem> {
+        let now = self.clock.now_ms();
+        let user_id = self.api_keys.get(api_key).ok_or_else(|| Problem::bad_api_key("unknown API key"))?;
+        let mut store = self.store();
+        let (set, _) = self.open_session(&mut store, user_id, true, now)?;
+        Ok(AccessToken {
+            access_token: set.access_token,
+            access_token_expires: set.access_token_expires,
+            session_expires: set.session_expires,
+        })
+    }
+
+    /// `POST /v1/subscription/invite?role=...`: a single-use join code into the caller's subscription, for a
+    /// role no higher than the caller's. Members cannot invite.
+    pub fn invite(&self, access_token: &str, role: Role) -> Result<String, Problem> {
+        let now = self.clock.now_ms();
+        let mut store = self.store();
+        let entry = self.check_token(&store, access_token, Some(TokenKind::Access), now)?;
+        let user = &store.users[&entry.user_id];
+        if user.role < Role::Admin {
+            return Err(Problem::forbidden("only an admin or owner of the subscription can invite"));
+        }
+        if role > user.role {
+            return Err(Problem::forbidden("the role invited to cannot be higher than the inviter's"));
+        }
+        let invite = Invite { subscription_id: user.subscription_id.clone(), role, expires_ms: now + INVITE_TTL_MS };
+        store.drop_expired_invites(now);
+        while store.invites.len() >= self.policy.limits.max_invites {
+            let Some(code) = store.invite_order.pop_front() else { break };
+            store.invites.remove(&code);
+        }
+        let code = crypto::new_join_code();
+        store.invites.insert(code.clone(), invite);
+        store.invite_order.push_back(code.clone());
+        if store.invite_order.len() > 2 * self.policy.limits.max_invites + 1024 {
+            let Store { invites, invite_order, .. } = &mut *store;
+            invite_order.retain(|c| invites.contains_key(c));
+        }
+        Ok(code)
+    }
+
+    /// `POST /v1/subscription/invite/{joinCode}`: the caller joins the code's subscription with its role
+    /// (leaving its own), and its session's tokens are replaced by new ones that say so.
+    pub fn join(&self, access_token: &str, code: &str) -> Result<serde_json::Value, Problem> {
+        let now = self.clock.now_ms();
+        let mut store = self.store();
+        let entry = self.check_token(&store, access_token, Some(TokenKind::Access), now)?;
+        let join_code = self.find_join_code(&store, code, now)?;
+        let (subscription_id, role) = self.redeem(&mut store, &join_code, now)?;
+        if let Some(user) = store.users.get_mut(&entry.user_id) {
+            user.subscription_id = subscription_id;
+            user.role = role;
+        }
+        // The session's old tokens name the old subscription: they go.
+        let Store { sessions, tokens, .. } = &mut *store;
+        if let Some(session) = sessions.get_mut(&entry.session_id) {
+            for t in session.tokens.drain(..) {
+                tokens.remove(&t);
+            }
+        }
+        let session_end = store.sessions[&entry.session_id].expires_ms;
+        let set = self.issue(&mut store, &entry.user_id, &entry.session_id, session_end, now);
+        let mut reply = serde_json::to_value(&set).unwrap_or_default();
+        if set.refresh_token.is_empty() {
+            if let Some(map) = reply.as_object_mut() {
+                map.remove("refreshToken");
+                map.remove("refreshTokenExpires");
+            }
+        }
+        Ok(reply)
     }
 
     /// `auth/logout`: ends every session of the token's user.
     pub fn logout(&self, token: &str) -> Result<(), Problem> {
         let now = self.clock.now_ms();
         let mut store = self.store();
-        let entry = Self::check_token(&store, token, None, now)?;
+        let entry = self.check_token(&store, token, None, now)?;
         let user = entry.user_id;
         for id in store.sessions_by_user.get(&user).cloned().unwrap_or_default() {
             store.end_session(&id);
@@ -549,7 +776,7 @@ impl AuthState {
     pub fn token_info(&self, access_token: &str) -> Result<TokenInfo, Problem> {
         let now = self.clock.now_ms();
         let store = self.store();
-        let entry = Self::check_token(&store, access_token, Some(TokenKind::Access), now)?;
+        let entry = self.check_token(&store, access_token, Some(TokenKind::Access), now)?;
         let user = &store.users[&entry.user_id];
         Ok(TokenInfo {
             user_id: entry.user_id.clone(),
@@ -567,7 +794,7 @@ impl AuthState {
     pub fn list_keys(&self, access_token: &str) -> Result<Vec<KeyInfo>, Problem> {
         let now = self.clock.now_ms();
         let store = self.store();
-        let entry = Self::check_token(&store, access_token, Some(TokenKind::Access), now)?;
+        let entry = self.check_token(&store, access_token, Some(TokenKind::Access), now)?;
         Ok(store.users[&entry.user_id]
             .keys
             .iter()
@@ -583,7 +810,7 @@ impl AuthState {
     pub fn add_key_challenge(&self, access_token: &str) -> Result<String, Problem> {
         let now = self.clock.now_ms();
         let mut store = self.store();
-        let entry = Self::check_token(&store, access_token, Some(TokenKind::Access), now)?;
+        let entry = self.check_token(&store, access_token, Some(TokenKind::Access), now)?;
         self.insert_challenge(&mut store, &entry.user_id, Purpose::AddKey, "", now)
     }
 
@@ -592,7 +819,7 @@ impl AuthState {
         let now = self.clock.now_ms();
         let user_id = {
             let mut store = self.store();
-            let entry = Self::check_token(&store, access_token, Some(TokenKind::Access), now)?;
+            let entry = self.check_token(&store, access_token, Some(TokenKind::Access), now)?;
             let ch = Self::take_challenge(&mut store, &signed.auth_code, &entry.user_id, now)?;
             if ch.purpose != Purpose::AddKey {
                 return Err(Problem::bad_challenge("authCode must come from auth/keys/code to add a key"));
@@ -634,9 +861,10 @@ impl AuthState {
 }
 
 impl Store {
-    /// Drops expired challenges and expired or ended sessions with their tokens.
+    /// Drops expired challenges and invitations, and expired or ended sessions with their tokens.
     fn purge(&mut self, now: u64) {
         self.drop_expired_challenges(now);
+        self.drop_expired_invites(now);
         let ended: Vec<String> = self.sessions.iter().filter(|(_, s)| s.expires_ms <= now).map(|(id, _)| id.clone()).collect();
         for id in ended {
             self.end_session(&id);
@@ -646,6 +874,19 @@ impl Store {
         for session in self.sessions.values_mut() {
             let tokens = &self.tokens;
             session.tokens.retain(|t| tokens.contains_key(t));
+        }
+    }
+
+    /// Drops the expired invitations at the front of the issue order.
+    fn drop_expired_invites(&mut self, now: u64) {
+        while let Some(code) = self.invite_order.front() {
+            match self.invites.get(code) {
+                Some(i) if i.expires_ms > now => break,
+                _ => {
+                    let code = self.invite_order.pop_front().unwrap_or_default();
+                    self.invites.remove(&code);
+                }
+            }
         }
     }
 

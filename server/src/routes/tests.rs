@@ -26,6 +26,8 @@ fn policy() -> Policy {
         require_join_code: false,
         limits: Limits::default(),
         token_size: None,
+        opaque_tokens: false,
+        api_keys: Vec::new(),
     }
 }
 
@@ -674,4 +676,193 @@ async fn users_sessions_and_tokens_are_bounded() {
     let (_, _, tokens_after, sessions_after) = s.state.counts();
     assert!(tokens_after <= sessions_after * 4, "{tokens_after} tokens for {sessions_after} sessions");
     assert!(tokens <= sessions * 4);
+}
+
+// ---------------------------------------------------------------------------
+// API keys, subscriptions, JWTs.
+
+fn with_api_keys() -> Policy {
+    Policy { api_keys: vec![("keyed".into(), "K-secret-1".into()), ("alice".into(), "K-alice".into())], ..policy() }
+}
+
+impl Server {
+    async fn api_key(&self, key: Option<&str>) -> Reply {
+        let mut req = HttpRequest::builder().method(Method::POST).uri("/auth/apikey");
+        if let Some(k) = key {
+            req = req.header("apikey", k);
+        }
+        self.raw(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn invite(&self, token: &str, role: &str) -> Reply {
+        self.post_auth(&format!("/v1/subscription/invite?role={role}"), token).await
+    }
+}
+
+#[tokio::test]
+async fn api_keys_sign_in_with_an_access_token_only() {
+    let s = Server::new(with_api_keys());
+    assert_eq!(s.exists("keyed").await, "true", "the user of --api-key is created");
+    let before = s.state.clock.now_ms();
+    let r = s.api_key(Some("K-secret-1")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let t = r.json();
+    assert!(t.get("refreshToken").is_none() && t.get("refreshTokenExpires").is_none(), "{t}");
+    assert!(t.get("userId").is_none(), "the user id comes from validtoken: {t}");
+    let access = tok(&t, "accessToken");
+    let exp = t["accessTokenExpires"].as_u64().unwrap();
+    assert!(exp >= before + 1_500_000 && exp < before + 1_510_000);
+    let info = s.get_auth("/v1/auth/validtoken", &access).await.json();
+    assert_eq!(info["userId"], "keyed");
+    // No refresh with an access token; logout with it ends the session.
+    s.post_auth("/v1/auth/refresh", &access).await.problem(401);
+    assert_eq!(s.post_auth("/v1/auth/logout", &access).await.status, StatusCode::NO_CONTENT);
+    s.get_auth("/v1/auth/validtoken", &access).await.problem(401);
+    // A user given an API key may also have keys: alice signs in both ways.
+    s.login("alice", &Key::from_seed(SEED_1)).await;
+    assert_eq!(s.api_key(Some("K-alice")).await.status, StatusCode::OK);
+    // Wrong, empty, missing keys: 401 with a problem body that never repeats the key.
+    for key in [Some("K-wrong"), Some(""), Some("  "), None] {
+        let v = s.api_key(key).await.problem(401);
+        assert_eq!(v["title"], "Invalid API key");
+        assert!(!v.to_string().contains("K-wrong"));
+    }
+}
+
+#[tokio::test]
+async fn api_key_sessions_expire_and_are_capped_like_others() {
+    let s = Server::new(Policy { access_ttl_ms: 1000, ..with_api_keys() });
+    let access = tok(&s.api_key(Some("K-secret-1")).await.json(), "accessToken");
+    s.state.clock.advance(1000);
+    assert_eq!(s.get_auth("/v1/auth/validtoken", &access).await.problem(401)["detail"], "token has expired");
+}
+
+#[tokio::test]
+async fn invitations_join_users_to_the_inviters_subscription_with_its_role() {
+    let s = Server::new(policy());
+    let owner = s.login("owner", &Key::random(1)).await;
+    let owner_access = tok(&owner, "accessToken");
+    let owner_sub = s.get_auth("/v1/auth/validtoken", &owner_access).await.json()["subscriptionId"].clone();
+
+    // The join code comes back as plain text that is not JSON (the Python SDK tries JSON first).
+    let r = s.invite(&owner_access, "admin").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.content_type.starts_with("text/plain"), "{}", r.content_type);
+    assert!(serde_json::from_str::<Value>(&r.text).is_err());
+    let admin_code = r.text.clone();
+
+    // An existing user joins: new tokens in the same session, the old ones revoked.
+    let bob = s.login("bob", &Key::random(2)).await;
+    let bob_access = tok(&bob, "accessToken");
+    let bob_info = s.get_auth("/v1/auth/validtoken", &bob_access).await.json();
+    assert_ne!(bob_info["subscriptionId"], owner_sub, "bob starts in a subscription of his own");
+    let r = s.post_auth(&format!("/v1/subscription/invite/{admin_code}"), &bob_access).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let joined = r.json();
+    let new_access = tok(&joined, "accessToken");
+    assert!(joined["refreshToken"].is_string() && joined["refreshTokenExpires"].is_u64());
+    let info = s.get_auth("/v1/auth/validtoken", &new_access).await.json();
+    assert_eq!(info["subscriptionId"], owner_sub);
+    assert_eq!(info["sessionId"], bob_info["sessionId"], "the same session");
+    s.get_auth("/v1/auth/validtoken", &bob_access).await.problem(401);
+    s.post_auth("/v1/auth/refresh", &tok(&bob, "refreshToken")).await.problem(401);
+    assert_eq!(s.post_auth("/v1/auth/refresh", &tok(&joined, "refreshToken")).await.status, StatusCode::OK);
+
+    // Single use.
+    let carol = s.login("carol", &Key::random(3)).await;
+    let v = s.post_auth(&format!("/v1/subscription/invite/{admin_code}"), &tok(&carol, "accessToken")).await.problem(400);
+    assert_eq!(v["detail"], "unknown join code, or one already used");
+    s.post_auth("/v1/subscription/invite/jc_nonesuch", &tok(&carol, "accessToken")).await.problem(400);
+
+    // Roles: bob (admin) can invite members and admins, not owners; a member cannot invite at all.
+    assert_eq!(s.invite(&new_access, "MEMBER").await.status, StatusCode::OK);
+    let v = s.invite(&new_access, "OWNER").await.problem(403);
+    assert!(v["detail"].as_str().unwrap().contains("higher"), "{v}");
+    let member_code = s.invite(&owner_access, "member").await.text;
+    let carol_access = tok(&carol, "accessToken");
+    let carol_joined = s.post_auth(&format!("/v1/subscription/invite/{member_code}"), &carol_access).await.json();
+    s.invite(&tok(&carol_joined, "accessToken"), "member").await.problem(403);
+    // Bad roles, no role, no token.
+    s.invite(&owner_access, "king").await.problem(400);
+    s.post_auth("/v1/subscription/invite", &owner_access).await.problem(400);
+    s.send(Method::POST, "/v1/subscription/invite?role=MEMBER", None, None).await.problem(401);
+    s.send(Method::POST, &format!("/v1/subscription/invite/{member_code}"), None, None).await.problem(401);
+}
+
+#[tokio::test]
+async fn invitations_register_new_users_and_expire_in_a_day() {
+    let s = Server::new(policy());
+    let owner = tok(&s.login("owner", &Key::random(1)).await, "accessToken");
+    let sub = s.get_auth("/v1/auth/validtoken", &owner).await.json()["subscriptionId"].clone();
+    let code = s.invite(&owner, "MEMBER").await.text;
+    // A new user registers with the invitation as its joinCode.
+    let auth = s.code(json!({ "userId": "newbie", "joinCode": code })).await;
+    let t = s.token_with("newbie", &auth, &Key::random(4)).await.json();
+    assert_eq!(s.get_auth("/v1/auth/validtoken", &tok(&t, "accessToken")).await.json()["subscriptionId"], sub);
+    s.post("/v1/auth/code", json!({ "userId": "second", "joinCode": code })).await.problem(400);
+
+    let code = s.invite(&owner, "MEMBER").await.text;
+    s.state.clock.advance(crate::state::INVITE_TTL_MS);
+    let fresh = tok(&s.login("late", &Key::random(5)).await, "accessToken");
+    let v = s.post_auth(&format!("/v1/subscription/invite/{code}"), &fresh).await.problem(400);
+    assert_eq!(v["detail"], "join code has expired");
+}
+
+#[tokio::test]
+async fn org_join_codes_make_members_and_can_be_joined_later() {
+    let s = Server::new(policy());
+    let a = tok(&s.login("a", &Key::random(1)).await, "accessToken");
+    let r = s.post_auth("/v1/subscription/invite/TEAM", &a).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let a2 = tok(&r.json(), "accessToken");
+    s.invite(&a2, "MEMBER").await.problem(403);
+    let code = s.code(json!({ "userId": "b", "joinCode": "TEAM" })).await;
+    let b = s.token_with("b", &code, &Key::random(2)).await.json();
+    let sub_a = s.get_auth("/v1/auth/validtoken", &a2).await.json()["subscriptionId"].clone();
+    let sub_b = s.get_auth("/v1/auth/validtoken", &tok(&b, "accessToken")).await.json()["subscriptionId"].clone();
+    assert_eq!(sub_a, sub_b);
+}
+
+#[tokio::test]
+async fn api_key_sessions_join_with_an_access_token_back() {
+    let s = Server::new(with_api_keys());
+    let owner = tok(&s.login("owner", &Key::random(1)).await, "accessToken");
+    let code = s.invite(&owner, "MEMBER").await.text;
+    let access = tok(&s.api_key(Some("K-secret-1")).await.json(), "accessToken");
+    let joined = s.post_auth(&format!("/v1/subscription/invite/{code}"), &access).await.json();
+    assert!(joined.get("refreshToken").is_none(), "{joined}");
+    let info = s.get_auth("/v1/auth/validtoken", &tok(&joined, "accessToken")).await.json();
+    assert_eq!(info["userId"], "keyed");
+}
+
+#[tokio::test]
+async fn tokens_are_es256_jwts_that_are_checked_on_every_call() {
+    let s = Server::new(policy());
+    let t = s.login("alice", &Key::from_seed(SEED_1)).await;
+    let access = tok(&t, "accessToken");
+    assert!((450..700).contains(&access.len()), "about 500 characters: {}", access.len());
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(access.split('.').nth(1).unwrap()).unwrap(),
+    )
+    .unwrap();
+    for c in ["iat", "nbf", "exp", "type", "user", "subscription", "session", "ssn_exp", "iteration", "trial"] {
+        assert!(claims.get(c).is_some(), "claim {c} in {claims}");
+    }
+    assert_eq!(claims["user"], "alice");
+    assert_eq!(claims["type"], "access");
+    let info = s.get_auth("/v1/auth/validtoken", &access).await.json();
+    assert_eq!(claims["session"], info["sessionId"]);
+    assert_eq!(claims["subscription"], info["subscriptionId"]);
+    // Altered (one character of the signature) and forged (another server's key) tokens are refused.
+    let mut altered = access.clone().into_bytes();
+    let last = altered.len() - 2;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    let v = s.get_auth("/v1/auth/validtoken", std::str::from_utf8(&altered).unwrap()).await.problem(401);
+    assert_eq!(v["title"], "JWT authorization failed");
+    let other = Server::new(policy());
+    let foreign = tok(&other.login("alice", &Key::from_seed(SEED_1)).await, "accessToken");
+    s.get_auth("/v1/auth/validtoken", &foreign).await.problem(401);
+    // Opaque tokens when asked for.
+    let opaque = Server::new(Policy { opaque_tokens: true, ..policy() });
+    assert_eq!(tok(&opaque.login("alice", &Key::from_seed(SEED_1)).await, "accessToken").len(), 43);
 }
