@@ -201,6 +201,14 @@ pub enum TokenKind {
     Refresh,
 }
 
+/// Who a token is for, as its claims say.
+struct Subject<'a> {
+    user_id: &'a str,
+    subscription_id: &'a str,
+    session_id: &'a str,
+    session_end: u64,
+}
+
 #[derive(Debug, Clone)]
 struct TokenEntry {
     kind: TokenKind,
@@ -550,7 +558,7 @@ impl AuthState {
     }
 
     /// A new token: a JWT with the claims of the public network's, or an opaque random string.
-    fn new_token(&self, kind: TokenKind, user: &User, user_id: &str, session_id: &str, session_end: u64, expires_ms: u64, now: u64) -> String {
+    fn new_token(&self, kind: TokenKind, to: &Subject<'_>, expires_ms: u64, now: u64) -> String {
         let Some(signer) = &self.signer else {
             return match self.policy.token_size {
                 Some(len) => crypto::new_token_of(len),
@@ -566,10 +574,10 @@ impl AuthState {
                 TokenKind::Refresh => "refresh",
             }
             .to_string(),
-            user: user_id.to_string(),
-            subscription: user.subscription_id.clone(),
-            session: session_id.to_string(),
-            ssn_exp: session_end,
+            user: to.user_id.to_string(),
+            subscription: to.subscription_id.to_string(),
+            session: to.session_id.to_string(),
+            ssn_exp: to.session_end,
             iteration: crypto::new_session_id(),
             trial: false,
         })
@@ -579,15 +587,15 @@ impl AuthState {
     /// token only (its `refresh_token` is then empty).
     fn issue(&self, store: &mut Store, user_id: &str, session_id: &str, session_end: u64, now: u64) -> TokenSet {
         let api_key = store.sessions.get(session_id).is_some_and(|s| s.api_key);
-        let user = &store.users[user_id];
+        let to = Subject { user_id, subscription_id: &store.users[user_id].subscription_id, session_id, session_end };
         let access_token_expires = (now + self.policy.access_ttl_ms).min(session_end);
         let refresh_token_expires = (now + self.policy.refresh_ttl_ms).min(session_end);
         let set = TokenSet {
-            access_token: self.new_token(TokenKind::Access, user, user_id, session_id, session_end, access_token_expires, now),
+            access_token: self.new_token(TokenKind::Access, &to, access_token_expires, now),
             refresh_token: if api_key {
                 String::new()
             } else {
-                self.new_token(TokenKind::Refresh, user, user_id, session_id, session_end, refresh_token_expires, now)
+                self.new_token(TokenKind::Refresh, &to, refresh_token_expires, now)
             },
             access_token_expires,
             refresh_token_expires: if api_key { 0 } else { refresh_token_expires },
