@@ -5,13 +5,14 @@
 
 use std::sync::Arc;
 
+use crate::api_key::ApiKey;
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind, Result};
-use crate::input::{check_email, check_join_code, check_user_id};
+use crate::input::{check_email, check_join_code, check_user_id, percent_encode};
 use crate::keys::PrivateKey;
 use crate::session::Session;
-use crate::sign_in::{sign_in, Challenge, Service};
-use crate::wire;
+use crate::sign_in::{api_key_sign_in, sign_in, Challenge, Credential, Service};
+use crate::wire::{self, Refresh};
 
 /// A connection to one SxT auth service. See the module docs.
 #[derive(Clone)]
@@ -98,10 +99,43 @@ impl Client {
         self.start(user_id, key, Challenge::Register { email, join_code })
     }
 
+    /// Signs in with an API key: `POST {proxy}/auth/apikey` (the proxy of [`ClientConfig::proxy_url`]) with
+    /// the key in the `apikey` header. The reply is an access token without a refresh token, so the session
+    /// signs in again with the API key when the token is due (it keeps a copy, wiped with it, unless
+    /// [`ClientConfig::keep_key`] is off; then it fails with [`ErrorKind::SessionExpired`]). The user id is the
+    /// reply's `userId` when it has one, else what `GET /v1/auth/validtoken` on the API says (one more
+    /// exchange). Logging out sends the access token.
+    ///
+    /// Errors: transport codes; [`ErrorKind::Unauthorized`] for a key the proxy refuses (401 or 403, with its
+    /// detail); [`ErrorKind::MalformedResponse`] for a reply without an access token, or token info without
+    /// a usable `userId`.
+    pub fn login_api_key(&self, api_key: &ApiKey) -> Result<Session> {
+        let signed_in = api_key_sign_in(&self.service, api_key)?;
+        let set = wire::parse_token_reply(&signed_in.reply.body, Refresh::Ignored)?;
+        let user_id = match set.user_id {
+            Some(u) => u,
+            None => {
+                let reply = self.service.transport.get("/v1/auth/validtoken", Some(&set.access_token))?;
+                let info = wire::parse_json(&reply.body)?;
+                match info.get("userId").and_then(|u| u.as_str()) {
+                    Some(u) if check_user_id(u).is_ok() => u.to_string(),
+                    _ => {
+                        return Err(Error::with_message(
+                            ErrorKind::MalformedResponse,
+                            "the token info of the API key's token has no usable userId",
+                        ))
+                    }
+                }
+            }
+        };
+        let kept = self.service.keep_key.then(|| Credential::ApiKey(api_key.clone()));
+        Session::new(Arc::clone(&self.service), user_id, kept, signed_in)
+    }
+
     fn start(&self, user_id: &str, key: &PrivateKey, challenge: Challenge<'_>) -> Result<Session> {
         check_user_id(user_id)?;
         let signed_in = sign_in(&self.service, user_id, key, &challenge)?;
-        let kept = self.service.keep_key.then(|| key.clone());
+        let kept = self.service.keep_key.then(|| Credential::Key(key.clone()));
         Session::new(Arc::clone(&self.service), user_id.to_string(), kept, signed_in)
     }
 }
@@ -109,28 +143,5 @@ impl Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").field("base_url", &self.base_url()).finish()
-    }
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters, for a path segment.
-fn percent_encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_ids_are_percent_encoded() {
-        assert_eq!(percent_encode("a b/c?é"), "a%20b%2Fc%3F%C3%A9");
     }
 }

@@ -152,17 +152,27 @@ impl std::fmt::Debug for TransportConfig {
     }
 }
 
+/// Where API-key sign-in goes by default: the proxy the current public Python SDK (`spaceandtime` 1.1.73)
+/// uses. Older SDKs and docs name `https://proxy.api.spaceandtime.dev`.
+pub const DEFAULT_PROXY_URL: &str = "https://proxy.api.makeinfinite.dev";
+
 /// Settings for a [`Client`](crate::Client): its transport and how its sessions renew.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     transport: TransportConfig,
     refresh_margin: Duration,
     keep_key: bool,
+    proxy_url: String,
 }
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        ClientConfig { transport: TransportConfig::default(), refresh_margin: Duration::from_secs(60), keep_key: true }
+        ClientConfig {
+            transport: TransportConfig::default(),
+            refresh_margin: Duration::from_secs(60),
+            keep_key: true,
+            proxy_url: DEFAULT_PROXY_URL.to_string(),
+        }
     }
 }
 
@@ -201,6 +211,20 @@ impl ClientConfig {
     pub fn set_keep_key(&mut self, keep: bool) -> &mut Self {
         self.keep_key = keep;
         self
+    }
+
+    /// The base URL of the SxT proxy that API-key sign-in goes to (`POST {proxy}/auth/apikey`), default
+    /// [`DEFAULT_PROXY_URL`]. Normalised and held to https like the API's base URL, when the client is made.
+    pub fn proxy_url(&self) -> &str {
+        &self.proxy_url
+    }
+    /// Sets [`ClientConfig::proxy_url`]. Errors: [`ErrorKind::InvalidUrl`] (argument `proxy_url`) for what is
+    /// not an absolute http(s) URL with a host; whether plain http is allowed is decided with
+    /// [`TransportConfig::allow_http`] when the client is made ([`ErrorKind::InsecureUrl`]).
+    pub fn set_proxy_url(&mut self, url: &str) -> Result<&mut Self> {
+        crate::base_url::BaseUrl::parse(url, true).map_err(|e| e.renamed_argument("proxy_url"))?;
+        self.proxy_url = url.trim().to_string();
+        Ok(self)
     }
 }
 

@@ -105,6 +105,17 @@ impl Transport {
         self.finish(result)
     }
 
+    /// `POST {base}{path}` with the `apikey` header and no body: API-key sign-in at the SxT proxy, on this
+    /// agent's pool. Within a call's deadline and cancellation (`call`).
+    pub(crate) fn post_api_key(&self, base: &BaseUrl, path: &str, api_key: &str) -> Result<Reply> {
+        call::check()?;
+        let mut req = self.agent.post(base.join(path)).header("accept", "application/json").header("apikey", api_key);
+        if let Some(left) = call::remaining() {
+            req = req.config().timeout_global(Some(left.min(self.call_timeout))).build();
+        }
+        self.finish(req.send_empty())
+    }
+
     fn finish(&self, result: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply> {
         let mut response = result.map_err(map_ureq_error)?;
         let status = response.status().as_u16();

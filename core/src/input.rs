@@ -52,6 +52,19 @@ pub fn check_text(name: &'static str, value: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// Percent-encodes everything but RFC 3986 unreserved characters, for a path segment.
+pub(crate) fn percent_encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +86,10 @@ mod tests {
             assert_eq!(check_user_agent(bad).unwrap_err().argument_name(), Some("user_agent"), "{bad:?}");
         }
         assert!(check_user_agent("my-app/1.0 (sxt-auth)").is_ok());
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(percent_encode("a b/c?é"), "a%20b%2Fc%3F%C3%A9");
     }
 }

@@ -15,12 +15,13 @@
 //! # Ok::<(), sxt_auth_core::Error>(())
 //! ```
 //!
-//! Modules: [`keys`] (parse, generate, sign), [`base_url`] (URL normalising), [`input`] (the rules for text
+//! Modules: [`keys`] (parse, generate, sign), [`api_key`] (API keys), [`base_url`] (URL normalising), [`input`] (the rules for text
 //! the caller passes), [`config`] (settings, each checked by its setter), [`wire`] (JSON bodies), [`http`]
 //! (transport and its limits), `connect` (no thread per request), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
 //! [`client`] (calls without a session), [`session`] (tokens kept valid), [`call`] (one call's deadline and
 //! cancellation), [`error`] (one error type and its kinds).
 
+pub mod api_key;
 pub mod base_url;
 pub mod call;
 pub mod client;
@@ -35,11 +36,12 @@ mod sign_in;
 pub mod tls;
 pub mod wire;
 
+pub use api_key::ApiKey;
 pub use client::Client;
 pub use config::{ClientConfig, TransportConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{PrivateKey, PublicKey};
-pub use session::Session;
+pub use session::{Role, Session};
 
 /// The library version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

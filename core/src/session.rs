@@ -11,6 +11,9 @@
 //!   24 hours from the sign-in) has run out, or the server refuses the refresh, a session
 //!   that holds the user's key signs in again by itself; one that does not fails with
 //!   [`ErrorKind::SessionExpired`] (carrying the server's refusal, when there was one).
+//! * A session started with an API key ([`crate::Client::login_api_key`]) has no refresh token: when its
+//!   access token is due it signs in again with the API key it holds (or fails with
+//!   [`ErrorKind::SessionExpired`] when it holds none), under the same single-flight rule.
 //! * A failed refresh never loses tokens that are still valid: a transport failure leaves the old tokens in
 //!   place, and `access_token` still hands out an access token that has not yet expired.
 //! * Expiry is tracked on the monotonic clock from the server's own view of time (its `Date` header when it
@@ -28,9 +31,29 @@ use zeroize::Zeroizing;
 use crate::call;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Reply, Transport};
+use crate::input::{check_join_code, percent_encode};
 use crate::keys::{PrivateKey, SCHEME};
-use crate::sign_in::{sign_in, Challenge, Service, SignedIn};
-use crate::wire::{self, Expiry, TokenSet};
+use crate::sign_in::{sign_in_with, Credential, Service, SignedIn};
+use crate::wire::{self, Expiry, Refresh, TokenSet};
+
+/// A role in a subscription, lowest first: what a join code made by [`Session::create_join_code`] gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Member,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    /// The protocol's name: `MEMBER`, `ADMIN`, `OWNER`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "MEMBER",
+            Role::Admin => "ADMIN",
+            Role::Owner => "OWNER",
+        }
+    }
+}
 
 /// The absolute cap the service puts on a chain of refreshes from one sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
@@ -53,7 +76,8 @@ struct Inner {
     /// The transport and settings of the client this session was started from.
     service: Arc<Service>,
     user_id: String,
-    key: Option<PrivateKey>,
+    /// What the session signs in again with (a key or an API key), unless told not to keep it.
+    credential: Option<Credential>,
     /// Read on every `access_token`; written only when tokens change.
     state: RwLock<State>,
     /// Held for the whole of a refresh, sign-in or logout: the single-flight gate.
@@ -91,6 +115,7 @@ struct Seen {
 
 struct Tokens {
     access: Zeroizing<String>,
+    /// Empty for an API-key session (its refresh expiry is then the instant the tokens arrived).
     refresh: Zeroizing<String>,
     access_expires_ms: i64,
     refresh_expires_ms: i64,
@@ -102,8 +127,8 @@ struct Tokens {
 }
 
 impl Tokens {
-    fn from_reply(reply: &Reply, margin: Duration) -> Result<Tokens> {
-        let set: TokenSet = wire::parse_token_set(&reply.body)?;
+    fn from_reply(reply: &Reply, refresh: Refresh, margin: Duration) -> Result<Tokens> {
+        let set: TokenSet = wire::parse_token_reply(&reply.body, refresh)?;
         let received = Instant::now();
         let clocks = Clocks::at(reply.date, SystemTime::now());
         let access_life = clocks.lifetime(set.access_expires);
@@ -113,10 +138,10 @@ impl Tokens {
         Ok(Tokens {
             access_expires_at: received + access_life,
             access_renew_at: received + access_life - renew_before,
-            refresh_expires_at: received + clocks.lifetime(set.refresh_expires),
+            refresh_expires_at: received + set.refresh_expires.map_or(Duration::ZERO, |e| clocks.lifetime(e)),
             session_expires_at: session_life.map(|life| received + life),
             access_expires_ms: clocks.epoch_ms(set.access_expires),
-            refresh_expires_ms: clocks.epoch_ms(set.refresh_expires),
+            refresh_expires_ms: set.refresh_expires.map_or(0, |e| clocks.epoch_ms(e)),
             access: set.access_token,
             refresh: set.refresh_token,
         })
@@ -179,15 +204,20 @@ fn server_now(date: Option<SystemTime>, local: SystemTime) -> i64 {
 }
 
 impl Session {
-    pub(crate) fn new(service: Arc<Service>, user_id: String, key: Option<PrivateKey>, signed_in: SignedIn) -> Result<Session> {
-        let tokens = Tokens::from_reply(&signed_in.reply, service.refresh_margin)?;
+    pub(crate) fn new(
+        service: Arc<Service>,
+        user_id: String,
+        credential: Option<Credential>,
+        signed_in: SignedIn,
+    ) -> Result<Session> {
+        let tokens = Tokens::from_reply(&signed_in.reply, signed_in.refresh, service.refresh_margin)?;
         let state =
             State { tokens, chain_started: signed_in.started, generation: 0, attempts: 0, failure: None, logged_out: false };
         Ok(Session {
             inner: Arc::new(Inner {
                 service,
                 user_id,
-                key,
+                credential,
                 state: RwLock::new(state),
                 renew_gate: Mutex::new(()),
                 logouts: AtomicUsize::new(0),
@@ -251,11 +281,18 @@ impl Session {
     }
 
     /// The current refresh token (without refreshing).
+    ///
+    /// Errors: [`ErrorKind::LoggedOut`]; [`ErrorKind::NotFound`] for an API-key session, which has none.
     pub fn refresh_token(&self) -> Result<Zeroizing<String>> {
-        Ok(self.state()?.tokens.refresh.clone())
+        let st = self.state()?;
+        if st.tokens.refresh.is_empty() {
+            return Err(Error::with_message(ErrorKind::NotFound, "an API-key session has no refresh token"));
+        }
+        Ok(st.tokens.refresh.clone())
     }
 
-    /// The access and refresh token expiries the server gave, Unix epoch milliseconds.
+    /// The access and refresh token expiries the server gave, Unix epoch milliseconds (the refresh expiry is
+    /// 0 for an API-key session, which has no refresh token).
     pub fn expiries_ms(&self) -> Result<(i64, i64)> {
         let st = self.state()?;
         Ok((st.tokens.access_expires_ms, st.tokens.refresh_expires_ms))
@@ -310,6 +347,48 @@ impl Session {
             t.post("/v1/auth/keys", Some(token), Some(&body))
         })
         .map(drop)
+    }
+
+    /// `POST /v1/subscription/invite/{joinCode}`: the user joins the subscription `join_code` names (leaving
+    /// the one it was in), with the role the code gives, and the session adopts the new token set the server
+    /// answers with, at once for every thread (no caller sees an access token from one set and a refresh token
+    /// from the other), as a rotation. The old tokens stop working on the server. With an access token about
+    /// to expire, it is renewed first; a 401 renews once and retries.
+    ///
+    /// Errors: [`ErrorKind::InvalidArgument`] (`join_code`: empty, over 256 bytes, control characters); as
+    /// [`Session::access_token`]; the server's refusal of the code ([`ErrorKind::BadRequest`] for an unknown,
+    /// expired or used one, with its detail); [`ErrorKind::MalformedResponse`] for a reply that is not a token
+    /// set.
+    pub fn join_subscription(&self, join_code: &str) -> Result<()> {
+        check_join_code(Some(join_code))?;
+        let path = format!("/v1/subscription/invite/{}", percent_encode(join_code));
+        let attempt = |token: &str| -> Result<()> {
+            // Under the renewal gate: no refresh of this session runs while the server swaps its tokens.
+            let _gate = self.gate();
+            let reply = self.inner.service.transport.post(&path, Some(token), None::<&()>)?;
+            self.install(&reply, Refresh::Optional, None)
+        };
+        let token = self.access_token()?;
+        match attempt(&token) {
+            Err(e) if e.http_status() == 401 && !self.logging_out() => {
+                self.token_rejected(&token)?;
+                attempt(&self.access_token()?)
+            }
+            Err(e) if e.http_status() == 401 => Err(Error::new(ErrorKind::LoggedOut)),
+            other => other,
+        }
+    }
+
+    /// `POST /v1/subscription/invite?role=...`: a new join code (valid 24 hours on the public service) that
+    /// makes whoever uses it a `role` of this user's subscription. The service refuses a role above the
+    /// caller's, and a caller who is only a member.
+    ///
+    /// Errors: as [`Session::access_token`]; [`ErrorKind::Unauthorized`] (HTTP 403) for a role the caller may not
+    /// give, with the server's detail; [`ErrorKind::MalformedResponse`] when the reply is not a join code.
+    pub fn create_join_code(&self, role: Role) -> Result<String> {
+        let path = format!("/v1/subscription/invite?role={}", role.as_str());
+        let reply = self.with_access(|t, token| t.post(&path, Some(token), None::<&()>))?;
+        wire::parse_join_code(&reply.body)
     }
 
     /// `POST /v1/auth/logout`, which ends every session of the user on the server. Afterwards every call on
@@ -377,13 +456,14 @@ impl Session {
         self.renew(seen)
     }
 
-    /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries. A 401
-    /// while this session logs out (on another thread) is the logout's doing: [`ErrorKind::LoggedOut`].
+    /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries (a 403
+    /// is a refusal of the caller, not of the token: it is not retried). A 401 while this session logs out (on
+    /// another thread) is the logout's doing: [`ErrorKind::LoggedOut`].
     fn with_access(&self, call: impl Fn(&Transport, &str) -> Result<Reply>) -> Result<Reply> {
         let transport = &self.inner.service.transport;
         let token = self.access_token()?;
         let result = match call(transport, &token) {
-            Err(e) if e.kind() == ErrorKind::Unauthorized && !self.logging_out() => {
+            Err(e) if e.http_status() == 401 && !self.logging_out() => {
                 self.token_rejected(&token)?;
                 let token = self.access_token()?;
                 call(transport, &token)
@@ -391,7 +471,7 @@ impl Session {
             other => other,
         };
         match result {
-            Err(e) if e.kind() == ErrorKind::Unauthorized && self.logging_out() => Err(Error::new(ErrorKind::LoggedOut)),
+            Err(e) if e.http_status() == 401 && self.logging_out() => Err(Error::new(ErrorKind::LoggedOut)),
             other => other,
         }
     }
@@ -432,27 +512,27 @@ impl Session {
     }
 
     /// One renewal: a refresh while the chain lives, else (or when the server refuses it) a new sign-in with
-    /// the kept key.
+    /// the kept key or API key. An API-key session has no chain: it always signs in again.
     fn attempt(&self, refresh: &str, chain_alive: bool) -> Result<()> {
         let transport = &self.inner.service.transport;
-        let refused = if chain_alive {
+        let refused = if chain_alive && !refresh.is_empty() {
             match transport.post("/v1/auth/refresh", Some(refresh), None::<&()>) {
-                Ok(reply) => return self.install(&reply, None),
+                Ok(reply) => return self.install(&reply, Refresh::Required, None),
                 Err(e) if e.kind() == ErrorKind::Unauthorized => Some(e),
                 Err(e) => return Err(e),
             }
         } else {
             None
         };
-        let Some(key) = &self.inner.key else {
+        let Some(credential) = &self.inner.credential else {
             // The refresh chain is over and there is no key to start another: the caller must sign in again.
             return Err(match refused {
                 Some(e) => e.with_kind(ErrorKind::SessionExpired),
                 None => Error::new(ErrorKind::SessionExpired),
             });
         };
-        let signed_in = sign_in(&self.inner.service, &self.inner.user_id, key, &Challenge::Code { join_code: None })?;
-        self.install(&signed_in.reply, Some(signed_in.started))
+        let signed_in = sign_in_with(&self.inner.service, &self.inner.user_id, credential)?;
+        self.install(&signed_in.reply, signed_in.refresh, Some(signed_in.started))
     }
 
     /// Notes a failed attempt: waiters get its error, and automatic renewal backs off. An attempt cut short by
@@ -477,8 +557,8 @@ impl Session {
     /// Adopts a renewal's token set. One whose access token has already expired (by the server's `Date`, or
     /// the device's clock when it sent none) makes the renewal a failure: adopting it would hand out a token
     /// the server itself calls expired, and renew again on every call. The old tokens stay.
-    fn install(&self, reply: &Reply, new_chain: Option<Instant>) -> Result<()> {
-        let tokens = Tokens::from_reply(reply, self.inner.service.refresh_margin)?;
+    fn install(&self, reply: &Reply, refresh: Refresh, new_chain: Option<Instant>) -> Result<()> {
+        let tokens = Tokens::from_reply(reply, refresh, self.inner.service.refresh_margin)?;
         if tokens.access_expires_at <= Instant::now() {
             return Err(Error::with_message(
                 ErrorKind::MalformedResponse,
@@ -531,7 +611,7 @@ impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("user_id", &self.inner.user_id)
-            .field("holds_key", &self.inner.key.is_some())
+            .field("holds_credential", &self.inner.credential.is_some())
             .field("logged_out", &self.is_logged_out())
             .finish_non_exhaustive()
     }
@@ -544,7 +624,7 @@ mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
 
     fn tokens(body: String, date: Option<SystemTime>) -> Tokens {
-        Tokens::from_reply(&Reply { body: Zeroizing::new(body.into_bytes()), date }, Duration::from_secs(60)).unwrap()
+        Tokens::from_reply(&Reply { body: Zeroizing::new(body.into_bytes()), date }, Refresh::Required, Duration::from_secs(60)).unwrap()
     }
 
     fn set(access: i64, refresh: i64) -> String {

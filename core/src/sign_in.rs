@@ -1,20 +1,25 @@
-//! The challenge/response sign-in, in one place: a [`Client`](crate::Client) uses it to start a session and a
-//! [`Session`](crate::Session) to start a new refresh chain. Both hold the same [`Service`], never each other.
+//! Sign-in, in one place: the challenge/response exchange with a key, and API-key sign-in at the proxy. A
+//! [`Client`](crate::Client) uses them to start a session and a [`Session`](crate::Session) to sign in again.
+//! Both hold the same [`Service`], never each other.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::api_key::ApiKey;
+use crate::base_url::BaseUrl;
 use crate::config::ClientConfig;
 use crate::error::Result;
 use crate::http::{Reply, Transport};
 use crate::keys::{PrivateKey, SCHEME};
-use crate::wire;
+use crate::wire::{self, Refresh};
 
 /// What a client and every session started from it share: the transport (one connection pool) and the
 /// session settings. `Send + Sync`.
 pub(crate) struct Service {
     pub(crate) transport: Transport,
+    /// Where API-key sign-in goes (`{proxy}/auth/apikey`), on the same transport.
+    pub(crate) proxy: BaseUrl,
     pub(crate) refresh_margin: Duration,
     pub(crate) keep_key: bool,
     /// User ids this client has seen exist, so a later sign-in of the same user skips `auth/idexists`.
@@ -52,8 +57,10 @@ impl KnownUsers {
 impl Service {
     /// Errors: those of [`Transport::new`].
     pub(crate) fn new(base_url: &str, config: &ClientConfig) -> Result<Arc<Service>> {
+        let proxy = BaseUrl::parse(config.proxy_url(), config.transport().allow_http()).map_err(|e| e.renamed_argument("proxy_url"))?;
         Ok(Arc::new(Service {
             transport: Transport::new(base_url, config.transport())?,
+            proxy,
             refresh_margin: config.refresh_margin(),
             keep_key: config.keep_key(),
             known_users: KnownUsers::default(),
@@ -69,11 +76,36 @@ pub(crate) enum Challenge<'a> {
     Register { email: &'a str, join_code: Option<&'a str> },
 }
 
-/// A token reply and the instant the exchange that produced it began (the conservative start of the server's
-/// session clock).
+/// What a session signs in again with, when it keeps it.
+#[derive(Clone)]
+pub(crate) enum Credential {
+    Key(PrivateKey),
+    ApiKey(ApiKey),
+}
+
+/// A token reply, what it must hold, and the instant the exchange that produced it began (the conservative
+/// start of the server's session clock).
 pub(crate) struct SignedIn {
     pub(crate) reply: Reply,
+    pub(crate) refresh: Refresh,
     pub(crate) started: Instant,
+}
+
+/// Signs in with `credential` (a key: the `auth/code` challenge, for an existing user).
+pub(crate) fn sign_in_with(service: &Service, user_id: &str, credential: &Credential) -> Result<SignedIn> {
+    match credential {
+        Credential::Key(key) => sign_in(service, user_id, key, &Challenge::Code { join_code: None }),
+        Credential::ApiKey(key) => api_key_sign_in(service, key),
+    }
+}
+
+/// `POST {proxy}/auth/apikey` with the `apikey` header: an access token, no refresh token.
+///
+/// Errors: transport codes; the proxy's refusal (401/403: [`crate::ErrorKind::Unauthorized`]).
+pub(crate) fn api_key_sign_in(service: &Service, api_key: &ApiKey) -> Result<SignedIn> {
+    let started = Instant::now();
+    let reply = service.transport.post_api_key(&service.proxy, "/auth/apikey", api_key.expose())?;
+    Ok(SignedIn { reply, refresh: Refresh::Ignored, started })
 }
 
 /// One full challenge/response sign-in: a challenge, signed with `key`, traded at `auth/token`.
@@ -95,5 +127,5 @@ pub(crate) fn sign_in(service: &Service, user_id: &str, key: &PrivateKey, challe
     let body = wire::TokenRequest { user_id, auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
     let reply = t.post("/v1/auth/token", None, Some(&body))?;
     service.known_users.insert(user_id);
-    Ok(SignedIn { reply, started })
+    Ok(SignedIn { reply, refresh: Refresh::Required, started })
 }

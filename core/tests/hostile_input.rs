@@ -103,7 +103,7 @@ fn replies() {
     no_panic("token set", seeds, |b| {
         if let Ok(t) = wire::parse_token_set(b) {
             let positive = |e: wire::Expiry| matches!(e, wire::Expiry::AtMs(n) | wire::Expiry::InSeconds(n) if n > 0);
-            assert!(!t.access_token.is_empty() && positive(t.access_expires) && positive(t.refresh_expires));
+            assert!(!t.access_token.is_empty() && positive(t.access_expires) && t.refresh_expires.is_some_and(positive));
             wire::check_bearer_token("accessToken", &t.access_token).unwrap();
             wire::check_bearer_token("refreshToken", &t.refresh_token).unwrap();
         }
