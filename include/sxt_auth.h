@@ -57,6 +57,21 @@
 #define SXT_VERSION_STRING "0.1.0"
 
 /**
+ * `sxt_session_create_join_code`'s role: a member of the subscription.
+ */
+#define SXT_ROLE_MEMBER 0
+
+/**
+ * `sxt_session_create_join_code`'s role: an admin (may invite members and admins).
+ */
+#define SXT_ROLE_ADMIN 1
+
+/**
+ * `sxt_session_create_join_code`'s role: an owner.
+ */
+#define SXT_ROLE_OWNER 2
+
+/**
  * Stable numeric status codes, grouped by range. Numbers are never reused; a retired code stays listed as a
  * comment. The C header exposes the same values as `sxt_status`.
  *
@@ -259,7 +274,7 @@ sxt_status sxt_key_sign(const char *private_key,
 /**
  * Creates options holding the defaults: connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s,
  * https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s, sessions keep
- * the key.
+ * the key, API-key sign-in at `https://proxy.api.makeinfinite.dev`.
  * `*options_out` is released with `sxt_client_options_free`.
  *
  * Errors: `SXT_STATUS_NULL_ARGUMENT`.
@@ -341,6 +356,20 @@ sxt_status sxt_client_options_set_keep_key(sxt_client_options *options, bool kee
 sxt_status sxt_client_options_set_user_agent(sxt_client_options *options,
                                              const char *user_agent,
                                              sxt_error **error_out);
+
+/**
+ * Sets the base URL of the SxT proxy that `sxt_login_api_key` signs in at (`POST {proxy}/auth/apikey`).
+ * Default `https://proxy.api.makeinfinite.dev`, the proxy of the current public Python SDK (older SDKs name
+ * `https://proxy.api.spaceandtime.dev`). Normalised like the base URL (trailing `/` and `/v1` removed), and
+ * held to https unless `sxt_client_options_set_allow_http` allows plain http: that is checked by
+ * `sxt_client_new` (`SXT_STATUS_INSECURE_URL` naming `proxy_url`).
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+ * `SXT_STATUS_INVALID_URL` (argument `proxy_url`).
+ */
+sxt_status sxt_client_options_set_proxy_url(sxt_client_options *options,
+                                            const char *proxy_url,
+                                            sxt_error **error_out);
 
 /**
  * Releases `options`. NULL and an already-freed handle are ignored. Clients made from it are unaffected.
@@ -433,6 +462,40 @@ sxt_status sxt_login_call(const sxt_client *client,
                           const char *private_key,
                           sxt_session **session_out,
                           sxt_error **error_out);
+
+/**
+ * Signs in with an SxT API key (made in Space and Time Studio): `POST {proxy}/auth/apikey` with the key in
+ * the `apikey` header, at the proxy of `sxt_client_options_set_proxy_url`. The reply is an access token
+ * without a refresh token: the session never refreshes, and signs in again with the API key when its access
+ * token is due (single flight, as refreshes are), keeping a wiped-on-free copy of the key unless
+ * `sxt_client_options_set_keep_key` turned that off (then `SXT_STATUS_SESSION_EXPIRED` once the token
+ * expires). `sxt_session_user_id` is the reply's `userId`, or when it has none (the public proxy's replies
+ * do not) what `GET /v1/auth/validtoken` on the API says: one more exchange. `sxt_session_refresh_token` gives
+ * `SXT_STATUS_NOT_FOUND`; `sxt_logout` sends the access token (the local server then ends the session; the
+ * public service documents nothing for API-key sessions). The key is a secret: it never appears in an error,
+ * and surrounding white space is ignored. `*session_out` as for `sxt_login`.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+ * `SXT_STATUS_INVALID_ARGUMENT` (argument `api_key`: empty, over 1024 bytes, or a character other than
+ * printable ASCII; nothing is sent), transport codes, `SXT_STATUS_UNAUTHORIZED` (the proxy's 401 or 403 for a
+ * wrong or revoked key, with its title and detail), `SXT_STATUS_MALFORMED_RESPONSE`.
+ */
+sxt_status sxt_login_api_key(const sxt_client *client,
+                             const char *api_key,
+                             sxt_session **session_out,
+                             sxt_error **error_out);
+
+/**
+ * As `sxt_login_api_key`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+ *
+ * Errors: as `sxt_login_api_key`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_login_api_key_call(const sxt_client *client,
+                                  const sxt_call *call,
+                                  const char *api_key,
+                                  sxt_session **session_out,
+                                  sxt_error **error_out);
 
 /**
  * Registers the new user `user_id` with `private_key` as its first key and signs it in. `join_code` (the
@@ -613,7 +676,8 @@ sxt_status sxt_session_token_rejected_call(sxt_session *session,
  * Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
  * not refresh.
  *
- * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
+ * `SXT_STATUS_NOT_FOUND` for a session started by `sxt_login_api_key`, which has no refresh token.
  */
 sxt_status sxt_session_refresh_token(const sxt_session *session,
                                      char **refresh_token_out,
@@ -621,7 +685,7 @@ sxt_status sxt_session_refresh_token(const sxt_session *session,
 
 /**
  * Writes the expiry times the server gave for the current access and refresh tokens, as Unix epoch
- * milliseconds. Does not refresh.
+ * milliseconds (the refresh expiry is 0 for a session started by `sxt_login_api_key`). Does not refresh.
  *
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
  */
@@ -705,6 +769,63 @@ sxt_status sxt_session_add_key_call(sxt_session *session,
                                     const sxt_call *call,
                                     const char *new_private_key,
                                     sxt_error **error_out);
+
+/**
+ * Joins the subscription that `join_code` names (`POST /v1/subscription/invite/{joinCode}` with the access
+ * token): the user leaves the subscription it was in and takes the role the code gives. The server answers
+ * with a new token set, which the session adopts at once for every thread (no caller gets tokens from both
+ * sets), as a rotation; the old tokens stop working. An access token about to expire is renewed first; a
+ * 401 renews once and retries. Codes from `sxt_session_create_join_code` are single use and valid 24 hours
+ * on the public service and the local server; an organisation's code from the local server's `--join-code`
+ * may be used by many.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+ * `SXT_STATUS_INVALID_ARGUMENT` (argument `join_code`: empty, over 256 bytes, control characters),
+ * `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, transport codes, `SXT_STATUS_BAD_REQUEST` for an
+ * unknown, expired or already used code (with the server's detail), `SXT_STATUS_MALFORMED_RESPONSE`.
+ */
+sxt_status sxt_session_join_subscription(sxt_session *session, const char *join_code, sxt_error **error_out);
+
+/**
+ * As `sxt_session_join_subscription`, with the deadline and cancellation of `call` (NULL: none; see
+ * `sxt_call_new`). A join cut short leaves the session's tokens as they were (if the server had already
+ * swapped them, the next call renews).
+ *
+ * Errors: as `sxt_session_join_subscription`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_join_subscription_call(sxt_session *session,
+                                              const sxt_call *call,
+                                              const char *join_code,
+                                              sxt_error **error_out);
+
+/**
+ * Writes a new join code (`POST /v1/subscription/invite?role=...`) to `*join_code_out` (a new string;
+ * `sxt_string_free` wipes it): whoever joins with it becomes a `role` (`SXT_ROLE_MEMBER`, `SXT_ROLE_ADMIN`
+ * or `SXT_ROLE_OWNER`) of this user's subscription. The service refuses a member's request and a role above
+ * the caller's (HTTP 403: `SXT_STATUS_UNAUTHORIZED`, not retried).
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_ARGUMENT` (argument
+ * `role`: not one of the three), `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, transport codes,
+ * `SXT_STATUS_UNAUTHORIZED`, `SXT_STATUS_MALFORMED_RESPONSE` (the reply is not a join code).
+ */
+sxt_status sxt_session_create_join_code(sxt_session *session,
+                                        int32_t role,
+                                        char **join_code_out,
+                                        sxt_error **error_out);
+
+/**
+ * As `sxt_session_create_join_code`, with the deadline and cancellation of `call` (NULL: none; see
+ * `sxt_call_new`).
+ *
+ * Errors: as `sxt_session_create_join_code`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_create_join_code_call(sxt_session *session,
+                                             const sxt_call *call,
+                                             int32_t role,
+                                             char **join_code_out,
+                                             sxt_error **error_out);
 
 /**
  * Releases `session` and wipes its tokens and key once no call is using them. This does not log out: the

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use sxt_auth_core::{Client, ClientConfig, PrivateKey, Session};
+use sxt_auth_core::{ApiKey, Client, ClientConfig, PrivateKey, Session};
 
 use crate::boundary::{guard, Out};
 use crate::call::{sxt_call, with_call};
@@ -52,7 +52,7 @@ impl Handle for sxt_client {
 
 /// Creates options holding the defaults: connect timeout 10 s, read timeout 15 s, whole-call timeout 30 s,
 /// https only, Mozilla's trusted roots, user agent `sxt-auth/<version>`, refresh margin 60 s, sessions keep
-/// the key.
+/// the key, API-key sign-in at `https://proxy.api.makeinfinite.dev`.
 /// `*options_out` is released with `sxt_client_options_free`.
 ///
 /// Errors: `SXT_STATUS_NULL_ARGUMENT`.
@@ -177,6 +177,20 @@ pub extern "C" fn sxt_client_options_set_keep_key(options: *mut sxt_client_optio
 pub extern "C" fn sxt_client_options_set_user_agent(options: *mut sxt_client_options, user_agent: *const c_char, error_out: *mut *mut sxt_error) -> Status {
     // SAFETY: header contract: NULL or a NUL-terminated string.
     set_text(options, unsafe { arg(user_agent, "user_agent") }, error_out, |c, ua| c.transport_mut().set_user_agent(ua).map(drop))
+}
+
+/// Sets the base URL of the SxT proxy that `sxt_login_api_key` signs in at (`POST {proxy}/auth/apikey`).
+/// Default `https://proxy.api.makeinfinite.dev`, the proxy of the current public Python SDK (older SDKs name
+/// `https://proxy.api.spaceandtime.dev`). Normalised like the base URL (trailing `/` and `/v1` removed), and
+/// held to https unless `sxt_client_options_set_allow_http` allows plain http: that is checked by
+/// `sxt_client_new` (`SXT_STATUS_INSECURE_URL` naming `proxy_url`).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_URL` (argument `proxy_url`).
+#[no_mangle]
+pub extern "C" fn sxt_client_options_set_proxy_url(options: *mut sxt_client_options, proxy_url: *const c_char, error_out: *mut *mut sxt_error) -> Status {
+    // SAFETY: header contract: NULL or a NUL-terminated string.
+    set_text(options, unsafe { arg(proxy_url, "proxy_url") }, error_out, |c, url| c.set_proxy_url(url).map(drop))
 }
 
 /// Releases `options`. NULL and an already-freed handle are ignored. Clients made from it are unaffected.
@@ -332,6 +346,55 @@ pub extern "C" fn sxt_login_call(
     error_out: *mut *mut sxt_error,
 ) -> Status {
     start(client, call, user_id, private_key, session_out, error_out, || Ok(()), |c, u, k, ()| c.login(u, k))
+}
+
+/// Signs in with an SxT API key (made in Space and Time Studio): `POST {proxy}/auth/apikey` with the key in
+/// the `apikey` header, at the proxy of `sxt_client_options_set_proxy_url`. The reply is an access token
+/// without a refresh token: the session never refreshes, and signs in again with the API key when its access
+/// token is due (single flight, as refreshes are), keeping a wiped-on-free copy of the key unless
+/// `sxt_client_options_set_keep_key` turned that off (then `SXT_STATUS_SESSION_EXPIRED` once the token
+/// expires). `sxt_session_user_id` is the reply's `userId`, or when it has none (the public proxy's replies
+/// do not) what `GET /v1/auth/validtoken` on the API says: one more exchange. `sxt_session_refresh_token` gives
+/// `SXT_STATUS_NOT_FOUND`; `sxt_logout` sends the access token (the local server then ends the session; the
+/// public service documents nothing for API-key sessions). The key is a secret: it never appears in an error,
+/// and surrounding white space is ignored. `*session_out` as for `sxt_login`.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT` (argument `api_key`: empty, over 1024 bytes, or a character other than
+/// printable ASCII; nothing is sent), transport codes, `SXT_STATUS_UNAUTHORIZED` (the proxy's 401 or 403 for a
+/// wrong or revoked key, with its title and detail), `SXT_STATUS_MALFORMED_RESPONSE`.
+#[no_mangle]
+pub extern "C" fn sxt_login_api_key(
+    client: *const sxt_client,
+    api_key: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    sxt_login_api_key_call(client, std::ptr::null(), api_key, session_out, error_out)
+}
+
+/// As `sxt_login_api_key`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+///
+/// Errors: as `sxt_login_api_key`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_login_api_key_call(
+    client: *const sxt_client,
+    call: *const sxt_call,
+    api_key: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let key_text = unsafe { arg(api_key, "api_key") }?;
+        let out = Out::new(session_out, "session_out")?;
+        let key = ApiKey::parse(key_text)?;
+        let session = with_call(call, || client.login_api_key(&key))?;
+        out.write(sxt_session::publish(session)?);
+        Ok(())
+    })
 }
 
 /// Registers the new user `user_id` with `private_key` as its first key and signs it in. `join_code` (the

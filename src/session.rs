@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use sxt_auth_core::{PrivateKey, Session};
+use sxt_auth_core::{PrivateKey, Role, Session};
 use zeroize::Zeroizing;
 
 use crate::boundary::{guard, Out};
@@ -199,14 +199,15 @@ pub extern "C" fn sxt_session_token_rejected_call(
 /// Writes the current refresh token to `*refresh_token_out` (a new string; `sxt_string_free` wipes it). Does
 /// not refresh.
 ///
-/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`,
+/// `SXT_STATUS_NOT_FOUND` for a session started by `sxt_login_api_key`, which has no refresh token.
 #[no_mangle]
 pub extern "C" fn sxt_session_refresh_token(session: *const sxt_session, refresh_token_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
     string_result(session, refresh_token_out, "refresh_token_out", error_out, |s| s.refresh_token())
 }
 
 /// Writes the expiry times the server gave for the current access and refresh tokens, as Unix epoch
-/// milliseconds. Does not refresh.
+/// milliseconds (the refresh expiry is 0 for a session started by `sxt_login_api_key`). Does not refresh.
 ///
 /// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
 #[no_mangle]
@@ -317,6 +318,97 @@ pub extern "C" fn sxt_session_add_key_call(
         let text = unsafe { arg(new_private_key, "new_private_key") }?;
         let key = PrivateKey::parse_argument(text, "new_private_key")?;
         with_call(call, || s.add_key(&key))
+    })
+}
+
+/// `sxt_session_create_join_code`'s role: a member of the subscription.
+pub const SXT_ROLE_MEMBER: i32 = 0;
+/// `sxt_session_create_join_code`'s role: an admin (may invite members and admins).
+pub const SXT_ROLE_ADMIN: i32 = 1;
+/// `sxt_session_create_join_code`'s role: an owner.
+pub const SXT_ROLE_OWNER: i32 = 2;
+
+/// Joins the subscription that `join_code` names (`POST /v1/subscription/invite/{joinCode}` with the access
+/// token): the user leaves the subscription it was in and takes the role the code gives. The server answers
+/// with a new token set, which the session adopts at once for every thread (no caller gets tokens from both
+/// sets), as a rotation; the old tokens stop working. An access token about to expire is renewed first; a
+/// 401 renews once and retries. Codes from `sxt_session_create_join_code` are single use and valid 24 hours
+/// on the public service and the local server; an organisation's code from the local server's `--join-code`
+/// may be used by many.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT` (argument `join_code`: empty, over 256 bytes, control characters),
+/// `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, transport codes, `SXT_STATUS_BAD_REQUEST` for an
+/// unknown, expired or already used code (with the server's detail), `SXT_STATUS_MALFORMED_RESPONSE`.
+#[no_mangle]
+pub extern "C" fn sxt_session_join_subscription(session: *mut sxt_session, join_code: *const c_char, error_out: *mut *mut sxt_error) -> Status {
+    sxt_session_join_subscription_call(session, std::ptr::null(), join_code, error_out)
+}
+
+/// As `sxt_session_join_subscription`, with the deadline and cancellation of `call` (NULL: none; see
+/// `sxt_call_new`). A join cut short leaves the session's tokens as they were (if the server had already
+/// swapped them, the next call renews).
+///
+/// Errors: as `sxt_session_join_subscription`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_join_subscription_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    join_code: *const c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    with_session(session, error_out, |s| {
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let code = unsafe { arg(join_code, "join_code") }?;
+        with_call(call, || s.join_subscription(code))
+    })
+}
+
+/// Writes a new join code (`POST /v1/subscription/invite?role=...`) to `*join_code_out` (a new string;
+/// `sxt_string_free` wipes it): whoever joins with it becomes a `role` (`SXT_ROLE_MEMBER`, `SXT_ROLE_ADMIN`
+/// or `SXT_ROLE_OWNER`) of this user's subscription. The service refuses a member's request and a role above
+/// the caller's (HTTP 403: `SXT_STATUS_UNAUTHORIZED`, not retried).
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_ARGUMENT` (argument
+/// `role`: not one of the three), `SXT_STATUS_LOGGED_OUT`, `SXT_STATUS_SESSION_EXPIRED`, transport codes,
+/// `SXT_STATUS_UNAUTHORIZED`, `SXT_STATUS_MALFORMED_RESPONSE` (the reply is not a join code).
+#[no_mangle]
+pub extern "C" fn sxt_session_create_join_code(session: *mut sxt_session, role: i32, join_code_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    sxt_session_create_join_code_call(session, std::ptr::null(), role, join_code_out, error_out)
+}
+
+/// As `sxt_session_create_join_code`, with the deadline and cancellation of `call` (NULL: none; see
+/// `sxt_call_new`).
+///
+/// Errors: as `sxt_session_create_join_code`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_create_join_code_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    role: i32,
+    join_code_out: *mut *mut c_char,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    with_session(session, error_out, |s| {
+        let role = match role {
+            SXT_ROLE_MEMBER => Role::Member,
+            SXT_ROLE_ADMIN => Role::Admin,
+            SXT_ROLE_OWNER => Role::Owner,
+            _ => {
+                return Err(sxt_auth_core::Error::argument(
+                    sxt_auth_core::ErrorKind::InvalidArgument,
+                    "role",
+                    "must be SXT_ROLE_MEMBER, SXT_ROLE_ADMIN or SXT_ROLE_OWNER",
+                )
+                .into())
+            }
+        };
+        let out = Out::new(join_code_out, "join_code_out")?;
+        let code = Zeroizing::new(with_call(call, || s.create_join_code(role))?);
+        out.write(into_c(&code)?);
+        Ok(())
     })
 }
 

@@ -299,6 +299,10 @@ sxt_client *h_client(const h_server *s, long margin_ms) {
 }
 
 sxt_client *h_client_keep_key(const h_server *s, long margin_ms, bool keep_key) {
+    return h_client_full(s, margin_ms, keep_key, false);
+}
+
+sxt_client *h_client_full(const h_server *s, long margin_ms, bool keep_key, bool proxied) {
     sxt_client_options *opts = NULL;
     sxt_client *client = NULL;
     sxt_error *err = NULL;
@@ -320,6 +324,9 @@ sxt_client *h_client_keep_key(const h_server *s, long margin_ms, bool keep_key) 
     }
     if (margin_ms >= 0) {
         CHECK_OK(sxt_client_options_set_refresh_margin_ms(opts, (uint32_t)margin_ms, &err), err);
+    }
+    if (proxied) {
+        CHECK_OK(sxt_client_options_set_proxy_url(opts, s->url, &err), err);
     }
     CHECK_OK(sxt_client_new(s->url, opts, &client, &err), err);
     sxt_client_options_free(opts);

@@ -107,6 +107,8 @@ int h_server_log_count(const h_server *s, const char *needle);
 sxt_client *h_client(const h_server *s, long margin_ms);
 /* As h_client, also setting sxt_client_options_set_keep_key. */
 sxt_client *h_client_keep_key(const h_server *s, long margin_ms, bool keep_key);
+/* As h_client_keep_key; with `proxied`, the proxy URL (API-key sign-in) is the server's own URL. */
+sxt_client *h_client_full(const h_server *s, long margin_ms, bool keep_key, bool proxied);
 
 /* ---- small utilities -------------------------------------------------------------------------------- */
 
