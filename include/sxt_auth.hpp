@@ -396,6 +396,14 @@ struct key_pair {
 
 // ---- session ------------------------------------------------------------------------------------------
 
+/// A role in a subscription (`session::create_join_code`), lowest first; the values are the header's
+/// `SXT_ROLE_*`.
+enum class role : std::int32_t {
+    member = SXT_ROLE_MEMBER,
+    admin = SXT_ROLE_ADMIN,
+    owner = SXT_ROLE_OWNER,
+};
+
 /// When the current tokens of a session expire, as the server stated.
 struct token_expiries {
     /// Expiry of the current access token.
@@ -564,14 +572,15 @@ public:
     }
 
     /// The current refresh token (secret). Does not refresh. Throws `sxt::error`: `invalid_handle`,
-    /// `logged_out`.
+    /// `logged_out`; `not_found` for a session started by `client::login_api_key`, which has none.
     [[nodiscard]] std::string refresh_token() const {
         detail::library_string out;
         detail::check([&](sxt_error **err) { return sxt_session_refresh_token(handle_.get(), out.out(), err); });
         return out.str();
     }
 
-    /// The expiry times the server gave for the current access and refresh tokens. Does not refresh.
+    /// The expiry times the server gave for the current access and refresh tokens (for an API-key session,
+    /// which has no refresh token, `refresh` is the epoch). Does not refresh.
     /// Throws `sxt::error`: `invalid_handle`, `logged_out`.
     [[nodiscard]] token_expiries expiries() const {
         std::int64_t access_ms = 0;
@@ -624,6 +633,37 @@ public:
             [&](sxt_error **err) { return sxt_session_add_key_call(handle_.get(), options.native_handle(), key, err); });
     }
 
+    /// Joins the subscription `join_code` names (`POST /v1/subscription/invite/{joinCode}`): the user leaves
+    /// its subscription for that one, with the role the code gives, and the session adopts the server's new
+    /// token set at once for every thread, as a rotation (the old tokens stop working). Renews first when
+    /// due; a 401 renews once and retries. Throws `sxt::error`: `invalid_argument` (empty, over 256 bytes,
+    /// control characters, NUL) or `invalid_utf8` naming `"join_code"`; `invalid_handle`, `logged_out`,
+    /// `session_expired`, transport codes; `bad_request` for an unknown, expired or used code (with the
+    /// server's detail); `malformed_response`.
+    /// With `options`: its deadline and cancellation apply.
+    void join_subscription(const std::string &join_code, const call &options = call::none()) {
+        const char *code = detail::c_string(join_code, "join_code");
+        detail::check([&](sxt_error **err) {
+            return sxt_session_join_subscription_call(handle_.get(), options.native_handle(), code, err);
+        });
+    }
+
+    /// A new join code (`POST /v1/subscription/invite?role=...`) that makes whoever joins with it a `member`
+    /// (the role given: `sxt::role::member`, `admin` or `owner`) of this user's subscription. The service refuses a member's request and a role above the caller's:
+    /// `unauthorized` (HTTP 403, with its detail; not retried). Throws `sxt::error`: also `invalid_argument`
+    /// (argument `"role"`) for a value outside the enum, `invalid_handle`, `logged_out`, `session_expired`,
+    /// transport codes, `malformed_response`.
+    /// With `options`: its deadline and cancellation apply.
+    [[nodiscard]] std::string create_join_code(sxt::role member, const call &options = call::none()) const {
+        static_assert(static_cast<std::int32_t>(sxt::role::owner) == SXT_ROLE_OWNER, "roles follow the header");
+        detail::library_string out;
+        detail::check([&](sxt_error **err) {
+            return sxt_session_create_join_code_call(handle_.get(), options.native_handle(),
+                                                     static_cast<std::int32_t>(member), out.out(), err);
+        });
+        return out.str();
+    }
+
 private:
     friend class client;
     explicit session(sxt_session *owned) noexcept : handle_(owned) {}
@@ -653,9 +693,13 @@ struct client_options {
     /// The `User-Agent` header (1 to 256 bytes, no control characters). Default `sxt-auth/<version>`.
     std::optional<std::string> user_agent;
     /// Whether sessions keep a copy of the private key so they can sign in again by themselves when the
-    /// refresh chain or the 24-hour session runs out. When false, such a session throws `session_expired`
-    /// and the caller signs in again.
+    /// refresh chain or the 24-hour session runs out (and API-key sessions a copy of the API key, to sign in
+    /// again when the access token is due). When false, such a session throws `session_expired` and the
+    /// caller signs in again.
     bool keep_key = true;
+    /// The SxT proxy that `client::login_api_key` signs in at. Default `https://proxy.api.makeinfinite.dev`
+    /// (the current public Python SDK's); held to https unless `allow_http`.
+    std::optional<std::string> proxy_url;
 };
 
 /// A connection to one SxT auth service: base URL, settings and a connection pool shared by every session
@@ -728,6 +772,11 @@ public:
         }
         detail::check(
             [&](sxt_error **err) { return sxt_client_options_set_keep_key(opts.get(), options.keep_key, err); });
+        if (options.proxy_url.has_value()) {
+            const char *proxy = detail::c_string(*options.proxy_url, "proxy_url");
+            detail::check(
+                [&](sxt_error **err) { return sxt_client_options_set_proxy_url(opts.get(), proxy, err); }, "proxy_url");
+        }
 
         sxt_client *raw_client = nullptr;
         detail::check([&](sxt_error **err) { return sxt_client_new(url, opts.get(), &raw_client, err); });
@@ -785,6 +834,22 @@ public:
         sxt_session *raw = nullptr;
         detail::check(
             [&](sxt_error **err) { return sxt_login_call(handle_.get(), options.native_handle(), id, key, &raw, err); });
+        return session(raw);
+    }
+
+    /// Signs in with an SxT API key at the proxy (`POST {proxy}/auth/apikey`, `client_options::proxy_url`).
+    /// The session has no refresh token: it signs in again with the API key when the access token is due
+    /// (unless `keep_key` is off), and its user id comes from the reply or `auth/validtoken`. The key is a
+    /// secret: never in an error. Throws `sxt::error`: `invalid_argument` (empty, over 1024 bytes, not
+    /// printable ASCII, NUL) or `invalid_utf8` naming `"api_key"`; `invalid_handle`; transport codes;
+    /// `unauthorized` (the proxy's 401 or 403, with its detail); `malformed_response`.
+    /// With `options`: its deadline and cancellation apply.
+    session login_api_key(const std::string &api_key, const call &options = call::none()) const {
+        const char *key = detail::c_string(api_key, "api_key");
+        sxt_session *raw = nullptr;
+        detail::check([&](sxt_error **err) {
+            return sxt_login_api_key_call(handle_.get(), options.native_handle(), key, &raw, err);
+        });
         return session(raw);
     }
 

@@ -13,6 +13,9 @@
  *    (INVALID_HANDLE), one session used from 8 std::threads at once (one refresh for a burst, no failures under
  *    a mixed load);
  *  - sxt::error's status, HTTP status, title, detail and argument, from the server and from the wrapper;
+ *  - sxt::call deadlines and cancel(); authorization() and token_rejected() with a revoked token;
+ *  - login_api_key (proxy_url at the server, no refresh token, wrong and bad keys) and subscriptions
+ *    (create_join_code with each role and a refused one, join_subscription, a used code), over http and https;
  *  - a second translation unit including the header (every function in it is inline);
  *  - sxt_live_objects() == 0 after every test and at the end.
  *
@@ -1374,6 +1377,68 @@ void test_authorization() {
     }
 }
 
+std::string json_field(const std::string &json, const char *key) {
+    char out[128];
+    return h_json_string(json.c_str(), key, out, sizeof out) ? std::string(out) : std::string();
+}
+
+void test_api_keys_and_subscriptions() {
+    for (const bool tls : {false, true}) {
+        h_section(tls ? "api keys and subscriptions (https)" : "api keys and subscriptions (http)");
+        server srv(tls, {"--api-key", "cppkeyed:cpp-api-key-1"});
+        if (!srv.up()) {
+            return;
+        }
+        sxt::client_options o = srv.options();
+        o.proxy_url = srv.url();
+        auto c = EXPECT_OK(sxt::client(srv.url(), o));
+        if (!c) {
+            return;
+        }
+        // API-key sign-in: user id from validtoken, no refresh token, refresh signs in again.
+        if (auto s = EXPECT_OK(c->login_api_key("cpp-api-key-1"))) {
+            CHECK_EQ_STR(s->user_id(), "cppkeyed");
+            EXPECT_ERR(s->refresh_token(), sxt::status::not_found, nullptr);
+            CHECK(s->expiries().refresh.time_since_epoch().count() == 0);
+            EXPECT_OK((s->refresh(), true));
+            CHECK(srv.log_count("POST /auth/apikey -> 200") == 2);
+            CHECK(srv.log_count("POST /v1/auth/refresh") == 0);
+            EXPECT_OK((s->logout(), true));
+        }
+        if (auto e = EXPECT_ERR(c->login_api_key("cpp-wrong-key"), sxt::status::unauthorized, nullptr)) {
+            CHECK(e->http_status() == 401 && e->detail() == std::optional<std::string>("unknown API key"));
+            CHECK(!contains(e->what(), "cpp-wrong-key"));
+        }
+        EXPECT_ERR(c->login_api_key(""), sxt::status::invalid_argument, "api_key");
+        EXPECT_ERR(c->login_api_key(std::string("a\0b", 3)), sxt::status::invalid_argument, "api_key");
+        sxt::client_options bad = srv.options();
+        bad.proxy_url = "ftp://nowhere";
+        EXPECT_ERR(sxt::client(srv.url(), bad), sxt::status::invalid_url, "proxy_url");
+
+        // Invite, join: the member's new token names the owner's subscription.
+        const sxt::key_pair k1 = sxt::keygen(), k2 = sxt::keygen();
+        auto owner = EXPECT_OK(c->register_user(user_id("cpp-owner"), k1.private_key));
+        auto member = EXPECT_OK(c->register_user(user_id("cpp-member"), k2.private_key));
+        if (!owner || !member) {
+            return;
+        }
+        const std::string owner_sub = json_field(owner->token_info_json(), "subscriptionId");
+        CHECK(json_field(member->token_info_json(), "subscriptionId") != owner_sub);
+        const std::string code = owner->create_join_code(sxt::role::admin);
+        const std::string before = member->access_token();
+        EXPECT_OK((member->join_subscription(code), true));
+        CHECK(member->access_token() != before);
+        CHECK_EQ_STR(json_field(member->token_info_json(), "subscriptionId"), owner_sub);
+        CHECK(!EXPECT_OK(member->create_join_code(sxt::role::member)).value_or("").empty());
+        if (auto e = EXPECT_ERR(member->create_join_code(sxt::role::owner), sxt::status::unauthorized, nullptr)) {
+            CHECK(e->http_status() == 403);
+        }
+        EXPECT_ERR(member->create_join_code(static_cast<sxt::role>(7)), sxt::status::invalid_argument, "role");
+        EXPECT_ERR(owner->join_subscription(code), sxt::status::bad_request, nullptr);
+        EXPECT_ERR(owner->join_subscription(""), sxt::status::invalid_argument, "join_code");
+    }
+}
+
 using test_fn = void (*)();
 
 void run(const char *name, test_fn fn) {
@@ -1406,5 +1471,6 @@ int main() {
     run("threads", test_threads);
     run("call", test_call);
     run("authorization", test_authorization);
+    run("api keys and subscriptions", test_api_keys_and_subscriptions);
     return h_finish();
 }
