@@ -16,6 +16,7 @@ type clientConfig struct {
 	allowHTTP      bool
 	keepKey        *bool
 	userAgent      *string
+	proxyURL       *string
 }
 
 // WithTimeout sets the deadline for one whole HTTP exchange (connect, send, receive); a sign-in makes two
@@ -65,6 +66,15 @@ func WithAllowHTTP() Option {
 // only in the caller's memory.
 func WithKeepKey(keep bool) Option {
 	return func(c *clientConfig) { c.keepKey = &keep }
+}
+
+// WithProxyURL sets the base URL of the SxT proxy that [Client.LoginAPIKey] signs in at
+// (POST {proxy}/auth/apikey). Default "https://proxy.api.makeinfinite.dev", the current public Python SDK's
+// (older SDKs name https://proxy.api.spaceandtime.dev). Normalised and held to https like the base URL
+// ([WithAllowHTTP] allows plain http); NewClient fails with [StatusInvalidURL] or [StatusInsecureURL]
+// naming "proxy_url" otherwise.
+func WithProxyURL(url string) Option {
+	return func(c *clientConfig) { c.proxyURL = &url }
 }
 
 // WithUserAgent sets the User-Agent header (1 to 256 bytes, no control characters; default "sxt-auth/<version>").

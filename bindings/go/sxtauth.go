@@ -342,6 +342,15 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			return nil, callError(st, cerr)
 		}
 	}
+	if cfg.proxyURL != nil {
+		cproxy, err := args.add("proxy_url", *cfg.proxyURL, false)
+		if err != nil {
+			return nil, err
+		}
+		if st := C.sxt_client_options_set_proxy_url(copts, cproxy, &cerr); st != statusOK {
+			return nil, callError(st, cerr)
+		}
+	}
 	if cfg.userAgent != nil {
 		cua, err := args.add("user_agent", *cfg.userAgent, false)
 		if err != nil {
@@ -556,6 +565,29 @@ func (c *Client) Login(ctx context.Context, userID, privateKey string) (*Session
 	})
 }
 
+// LoginAPIKey signs in with an SxT API key (made in Space and Time Studio) at the proxy
+// (POST {proxy}/auth/apikey with the key in the apikey header; see [WithProxyURL]). The session has no
+// refresh token: it signs in again with the API key when its access token is due (single flight), keeping a
+// copy of the key that is wiped when the session is closed, unless [WithKeepKey](false) (then
+// [ErrSessionExpired] once the token expires). Its user id is the reply's userId, or what
+// GET /v1/auth/validtoken says (one more exchange). [Session.RefreshToken] fails with [ErrNotFound];
+// [Session.Logout] sends the access token. The key never appears in an error.
+//
+// Errors: [StatusInvalidArgument] naming "api_key" (empty, over 1024 bytes, a character other than printable
+// ASCII, NUL; nothing is sent); transport statuses; [StatusUnauthorized] for a key the proxy refuses (401 or
+// 403, with its Title and Detail); [StatusMalformedResponse].
+func (c *Client) LoginAPIKey(ctx context.Context, apiKey string) (*Session, error) {
+	var args cStrings
+	defer args.free()
+	ckey, err := args.add("api_key", apiKey, true)
+	if err != nil {
+		return nil, err
+	}
+	return c.callSession(ctx, func(h *C.sxt_client, call *C.sxt_call, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_login_api_key_call(h, call, ckey, s, cerr)
+	})
+}
+
 // Register registers the new user userID with privateKey as its first key and signs it in. joinCode is
 // the organisation's join code, which joins its subscription; "" means none (SxT made it optional, though
 // a deployment may require one). For an existing user whose keyring holds the key, this is a plain
@@ -749,7 +781,8 @@ func (s *Session) TokenRejected(ctx context.Context, accessToken string) error {
 // RefreshToken returns the current refresh token, without refreshing. It is a secret; most programs never
 // need it.
 //
-// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut].
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut]; [StatusNotFound] for a session from
+// [Client.LoginAPIKey], which has none.
 func (s *Session) RefreshToken() (string, error) {
 	return s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
 		return C.sxt_session_refresh_token(h, out, cerr)
@@ -757,7 +790,7 @@ func (s *Session) RefreshToken() (string, error) {
 }
 
 // Expiries returns when the current access and refresh tokens expire, as the server stated (millisecond
-// precision). It does not refresh.
+// precision); refresh is the zero Time for a session from [Client.LoginAPIKey]. It does not refresh.
 //
 // Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut].
 func (s *Session) Expiries() (access, refresh time.Time, err error) {
@@ -767,6 +800,9 @@ func (s *Session) Expiries() (access, refresh time.Time, err error) {
 	})
 	if err != nil {
 		return time.Time{}, time.Time{}, err
+	}
+	if refreshMs == 0 {
+		return time.UnixMilli(int64(accessMs)), time.Time{}, nil
 	}
 	return time.UnixMilli(int64(accessMs)), time.UnixMilli(int64(refreshMs)), nil
 }
@@ -826,6 +862,52 @@ func (s *Session) AddKey(ctx context.Context, privateKey string) error {
 		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
 			return C.sxt_session_add_key_call(h, call, ckey, cerr)
 		})
+	})
+}
+
+// Role is a role in a subscription, lowest first: what a join code from [Session.CreateJoinCode] gives.
+type Role int32
+
+// The roles; their values are the C header's SXT_ROLE_*.
+const (
+	RoleMember Role = C.SXT_ROLE_MEMBER
+	RoleAdmin  Role = C.SXT_ROLE_ADMIN
+	RoleOwner  Role = C.SXT_ROLE_OWNER
+)
+
+// JoinSubscription joins the subscription joinCode names (POST /v1/subscription/invite/{joinCode}): the user
+// leaves its subscription for that one, with the role the code gives, and the session adopts the server's
+// new token set at once for every goroutine, as a rotation (the old tokens stop working). It renews first
+// when due; a 401 renews once and retries.
+//
+// Errors: [StatusInvalidArgument] naming "join_code" (empty, over 256 bytes, control characters, NUL);
+// [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport statuses;
+// [StatusBadRequest] for an unknown, expired or used code (with the server's Detail);
+// [StatusMalformedResponse].
+func (s *Session) JoinSubscription(ctx context.Context, joinCode string) error {
+	var args cStrings
+	defer args.free()
+	ccode, err := args.add("join_code", joinCode, true)
+	if err != nil {
+		return err
+	}
+	return withCall(ctx, func(call *C.sxt_call) error {
+		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_session_join_subscription_call(h, call, ccode, cerr)
+		})
+	})
+}
+
+// CreateJoinCode returns a new join code (POST /v1/subscription/invite?role=...) that makes whoever joins
+// with it a role of this user's subscription. The service refuses a member's request and a role above the
+// caller's: [StatusUnauthorized] with HTTP status 403 and its Detail (not retried).
+//
+// Errors: also [StatusInvalidArgument] naming "role" for a value other than the three Role constants;
+// [StatusInvalidHandle] (closed), [StatusLoggedOut], [StatusSessionExpired], transport statuses,
+// [StatusMalformedResponse].
+func (s *Session) CreateJoinCode(ctx context.Context, role Role) (string, error) {
+	return s.callNetworkString(ctx, func(h *C.sxt_session, call *C.sxt_call, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_create_join_code_call(h, call, C.int32_t(role), out, cerr)
 	})
 }
 
