@@ -53,11 +53,15 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
         public var keepKey: Bool
         /// The `User-Agent` header (1 to 256 bytes, no control characters); `nil` for the library's default.
         public var userAgent: String?
+        /// The SxT proxy that ``SxtClient/loginAPIKey(_:)`` signs in at; `nil` for the library's default,
+        /// `https://proxy.api.makeinfinite.dev` (the current public Python SDK's). Held to `https` unless
+        /// ``allowHTTP``.
+        public var proxyURL: String?
 
         /// Creates options; every argument defaults to the library's default.
         public init(connectTimeout: Duration? = nil, readTimeout: Duration? = nil, timeout: Duration? = nil,
                     refreshMargin: Duration? = nil, caPEM: [String] = [], allowHTTP: Bool = false,
-                    keepKey: Bool = true, userAgent: String? = nil) {
+                    keepKey: Bool = true, userAgent: String? = nil, proxyURL: String? = nil) {
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
             self.timeout = timeout
@@ -66,6 +70,7 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
             self.allowHTTP = allowHTTP
             self.keepKey = keepKey
             self.userAgent = userAgent
+            self.proxyURL = proxyURL
         }
     }
 
@@ -146,6 +151,11 @@ public final class SxtClient: @unchecked Sendable, CustomStringConvertible {
         if let userAgent = options.userAgent {
             try withCString(userAgent, name: "userAgent") { text throws(SxtError) in
                 try check { sxt_client_options_set_user_agent(handle, text, $0) }
+            }
+        }
+        if let proxyURL = options.proxyURL {
+            try withCString(proxyURL, name: "proxyURL") { text throws(SxtError) in
+                try check { sxt_client_options_set_proxy_url(handle, text, $0) }
             }
         }
     }
