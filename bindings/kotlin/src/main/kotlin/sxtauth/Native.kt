@@ -36,6 +36,7 @@ internal interface SxtNative : Library {
     fun sxt_client_options_set_allow_http(options: Pointer, allow: Byte, errorOut: PointerByReference): Int
     fun sxt_client_options_set_keep_key(options: Pointer, keep: Byte, errorOut: PointerByReference): Int
     fun sxt_client_options_set_user_agent(options: Pointer, userAgent: Pointer, errorOut: PointerByReference): Int
+    fun sxt_client_options_set_proxy_url(options: Pointer, proxyUrl: Pointer, errorOut: PointerByReference): Int
     fun sxt_client_options_free(options: Pointer?)
 
     fun sxt_client_new(baseUrl: Pointer, options: Pointer?, clientOut: PointerByReference, errorOut: PointerByReference): Int
@@ -85,6 +86,9 @@ internal interface SxtNative : Library {
 
     fun sxt_session_authorization_call(session: Pointer, call: Pointer?, authorizationOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_session_token_rejected_call(session: Pointer, call: Pointer?, accessToken: Pointer, errorOut: PointerByReference): Int
+    fun sxt_login_api_key_call(client: Pointer, call: Pointer?, apiKey: Pointer, sessionOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_session_join_subscription_call(session: Pointer, call: Pointer?, joinCode: Pointer, errorOut: PointerByReference): Int
+    fun sxt_session_create_join_code_call(session: Pointer, call: Pointer?, role: Int, joinCodeOut: PointerByReference, errorOut: PointerByReference): Int
 
     fun sxt_call_new(callOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_call_set_timeout_ms(call: Pointer, ms: Int, errorOut: PointerByReference): Int

@@ -158,6 +158,46 @@ public class SxtClient @JvmOverloads constructor(
         call: SxtCall? = null,
     ): SxtSession = KeyText.Bytes(privateKey).consume { k -> withCall(call) { c -> register(userId, k, joinCode, email, c) } }
 
+    /**
+     * Signs in with an SxT API key (made in Space and Time Studio) at the proxy (`POST {proxy}/auth/apikey`,
+     * see [SxtClientOptions.proxyUrl]). The session has no refresh token: it signs in again with the API key
+     * when its access token is due (single flight), keeping a copy of the key that is wiped when the session
+     * is closed, unless [SxtClientOptions.keepKey] is off (then [SxtStatus.SESSION_EXPIRED] once the token
+     * expires). Its [SxtSession.userId] is the reply's, or what `GET /v1/auth/validtoken` says (one more
+     * exchange). [SxtSession.refreshToken] fails with [SxtStatus.NOT_FOUND]; [SxtSession.logout] sends the
+     * access token. The key is a secret like a private key: never in an error; pass a `CharArray` or
+     * `ByteArray` to have the caller's copy wiped when the call ends.
+     *
+     * @throws SxtException [SxtStatus.INVALID_ARGUMENT] naming `api_key` (empty, over 1024 bytes, a character
+     *   other than printable ASCII; nothing is sent); transport statuses; [SxtStatus.UNAUTHORIZED] for a key
+     *   the proxy refuses (401 or 403, with its title and detail); [SxtStatus.MALFORMED_RESPONSE].
+     */
+    public suspend fun loginApiKey(apiKey: String): SxtSession =
+        KeyText.Text(apiKey).let { k -> onIoSession(k) { c -> loginApiKey(k, c) } }
+
+    /** [loginApiKey] with the key's characters, which are wiped when the call ends. */
+    public suspend fun loginApiKey(apiKey: CharArray): SxtSession =
+        KeyText.Chars(apiKey).let { k -> onIoSession(k) { c -> loginApiKey(k, c) } }
+
+    /** [loginApiKey] with the key's UTF-8 text, which is wiped when the call ends. */
+    public suspend fun loginApiKey(apiKey: ByteArray): SxtSession =
+        KeyText.Bytes(apiKey).let { k -> onIoSession(k) { c -> loginApiKey(k, c) } }
+
+    /** [loginApiKey], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun loginApiKeyBlocking(apiKey: String, call: SxtCall? = null): SxtSession =
+        KeyText.Text(apiKey).consume { k -> withCall(call) { c -> loginApiKey(k, c) } }
+
+    /** [loginApiKey], blocking the calling thread; [apiKey] is wiped. */
+    @JvmOverloads
+    public fun loginApiKeyBlocking(apiKey: CharArray, call: SxtCall? = null): SxtSession =
+        KeyText.Chars(apiKey).consume { k -> withCall(call) { c -> loginApiKey(k, c) } }
+
+    /** [loginApiKey], blocking the calling thread; [apiKey] is wiped. */
+    @JvmOverloads
+    public fun loginApiKeyBlocking(apiKey: ByteArray, call: SxtCall? = null): SxtSession =
+        KeyText.Bytes(apiKey).consume { k -> withCall(call) { c -> loginApiKey(k, c) } }
+
     /** Releases the client (idempotent). Sessions started from it keep working. */
     override fun close() {
         cleanable.clean()
@@ -178,6 +218,15 @@ public class SxtClient @JvmOverloads constructor(
             val cKey = key.put(args, "private_key")
             val out = PointerByReference()
             nativeCall { SxtLibrary.native.sxt_login_call(h, call, cUser, cKey, out, it) }
+            SxtSession(out.value)
+        }
+    }
+
+    private fun loginApiKey(key: KeyText, call: Pointer?): SxtSession = handle.call { h ->
+        NativeArgs().use { args ->
+            val cKey = key.put(args, "api_key")
+            val out = PointerByReference()
+            nativeCall { SxtLibrary.native.sxt_login_api_key_call(h, call, cKey, out, it) }
             SxtSession(out.value)
         }
     }

@@ -26,6 +26,9 @@ import java.time.Duration
  *   refresh chain or the 24-hour session runs out; when false such a session fails with
  *   [SxtStatus.SESSION_EXPIRED] and the app signs in again.
  * @property userAgent the `User-Agent` header (1 to 256 bytes, no control characters).
+ * @property proxyUrl the SxT proxy that [SxtClient.loginApiKey] signs in at; default
+ *   `https://proxy.api.makeinfinite.dev` (the current public Python SDK's). Held to https unless [allowHttp]
+ *   ([SxtStatus.INVALID_URL] or [SxtStatus.INSECURE_URL] naming `proxy_url` otherwise).
  */
 public data class SxtClientOptions @JvmOverloads constructor(
     val connectTimeout: Duration? = null,
@@ -36,6 +39,7 @@ public data class SxtClientOptions @JvmOverloads constructor(
     val allowHttp: Boolean = false,
     val keepKey: Boolean = true,
     val userAgent: String? = null,
+    val proxyUrl: String? = null,
 ) {
     /** Builds the C options, runs [block] with them and frees them. */
     internal fun <T> withNative(block: (Pointer) -> T): T {
@@ -65,6 +69,10 @@ public data class SxtClientOptions @JvmOverloads constructor(
                 userAgent?.let { ua ->
                     val cUa = args.text("user_agent", ua)
                     nativeCall { lib.sxt_client_options_set_user_agent(options, cUa, it) }
+                }
+                proxyUrl?.let { url ->
+                    val cUrl = args.text("proxy_url", url)
+                    nativeCall { lib.sxt_client_options_set_proxy_url(options, cUrl, it) }
                 }
             }
             return block(options)

@@ -117,12 +117,14 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
     /**
      * The current refresh token (no network call, no refresh).
      *
-     * @throws SxtException [SxtStatus.LOGGED_OUT].
+     * @throws SxtException [SxtStatus.LOGGED_OUT]; [SxtStatus.NOT_FOUND] for a session from
+     *   [SxtClient.loginApiKey], which has none.
      */
     public fun refreshToken(): String = string { h, out, err -> SxtLibrary.native.sxt_session_refresh_token(h, out, err) }
 
     /**
-     * When the current tokens expire, as the server said (no network call, no refresh).
+     * When the current tokens expire, as the server said (no network call, no refresh); for a session from
+     * [SxtClient.loginApiKey], which has no refresh token, the refresh expiry is [Instant.EPOCH].
      *
      * @throws SxtException [SxtStatus.LOGGED_OUT].
      */
@@ -203,6 +205,48 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
     }
 
     override fun toString(): String = if (isClosed) "SxtSession(closed)" else "SxtSession(<tokens redacted>)"
+
+    /**
+     * Joins the subscription [joinCode] names (`POST /v1/subscription/invite/{joinCode}`): the user leaves its
+     * subscription for that one, with the role the code gives, and the session adopts the server's new token
+     * set at once for every thread, as a rotation (the old tokens stop working). Renews first when due; a 401
+     * renews once and retries.
+     *
+     * @throws SxtException [SxtStatus.INVALID_ARGUMENT] naming `join_code` (empty, over 256 bytes, control
+     *   characters, NUL); [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED], transport statuses;
+     *   [SxtStatus.BAD_REQUEST] for an unknown, expired or used code (with the server's detail);
+     *   [SxtStatus.MALFORMED_RESPONSE].
+     */
+    public suspend fun joinSubscription(joinCode: String): Unit = onIo { c -> joinSubscription(joinCode, c) }
+
+    /** [joinSubscription], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun joinSubscriptionBlocking(joinCode: String, call: SxtCall? = null): Unit =
+        withCall(call) { c -> joinSubscription(joinCode, c) }
+
+    /**
+     * A new join code (`POST /v1/subscription/invite?role=...`) that makes whoever joins with it a [role] of
+     * this user's subscription.
+     *
+     * @throws SxtException [SxtStatus.UNAUTHORIZED] (HTTP 403, with the server's detail; not retried) for a
+     *   member's request or a role above the caller's; [SxtStatus.LOGGED_OUT], [SxtStatus.SESSION_EXPIRED],
+     *   transport statuses, [SxtStatus.MALFORMED_RESPONSE].
+     */
+    public suspend fun createJoinCode(role: SxtRole): String = onIo { c -> createJoinCode(role, c) }
+
+    /** [createJoinCode], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun createJoinCodeBlocking(role: SxtRole, call: SxtCall? = null): String = withCall(call) { c -> createJoinCode(role, c) }
+
+    private fun joinSubscription(joinCode: String, call: Pointer?): Unit = handle.call { h ->
+        NativeArgs().use { args ->
+            val cCode = args.text("join_code", joinCode)
+            nativeCall { SxtLibrary.native.sxt_session_join_subscription_call(h, call, cCode, it) }
+        }
+    }
+
+    private fun createJoinCode(role: SxtRole, call: Pointer?): String =
+        string { h, out, err -> SxtLibrary.native.sxt_session_create_join_code_call(h, call, role.code, out, err) }
 
     private fun addKey(key: KeyText, call: Pointer?): Unit = handle.call { h ->
         NativeArgs().use { args ->

@@ -36,3 +36,14 @@ class StatusTest : LibraryTest() {
         assertEquals(table, SxtStatus.entries.filter { it != SxtStatus.UNKNOWN }.associate { it.name to it.code })
     }
 }
+
+/** [SxtRole] carries the header's `SXT_ROLE_*` values. */
+class RoleTest {
+    @Test
+    fun mirrorsTheHeader() {
+        val header = File(System.getProperty("sxt.header") ?: "../../include/sxt_auth.h").readText()
+        val table = Regex("#define SXT_ROLE_(\\w+) (\\d+)").findAll(header).associate { it.groupValues[1] to it.groupValues[2].toInt() }
+        assertEquals(3, table.size)
+        assertEquals(table, SxtRole.entries.associate { it.name to it.code })
+    }
+}
