@@ -154,6 +154,8 @@ fn joining_with_an_expired_access_token_refreshes_first() {
     member.join_subscription(&code).unwrap();
     assert_eq!(server.log_count("POST /v1/auth/refresh -> 200"), refreshes + 1);
     assert_eq!(server.log_count("POST /v1/subscription/invite/"), 1, "one join request");
+    assert_eq!(server.log_count("POST /v1/subscription/invite/<code> -> 200"), 1, "the server never logs a join code");
+    assert_eq!(server.log_count(&format!("POST /v1/subscription/invite/{code}")), 0);
     assert_eq!(subscription_of(&member), subscription_of(&owner));
 }
 

@@ -345,13 +345,20 @@ async fn harden(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Logs one line per request to stderr: method, path, status, time; never headers, query strings or bodies.
+/// Logs one line per request to stderr: method, path, status, time; never headers, query strings or bodies,
+/// and never a join code (the path of a join is logged as `/v1/subscription/invite/<code>`).
 async fn log_request(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let mut path: String = req.uri().path().chars().take(200).collect();
     if path.len() < req.uri().path().len() {
         path.push_str("...");
+    }
+    // A join code grants a place in a subscription: it is not logged.
+    if let Some(rest) = path.strip_prefix("/v1/subscription/invite/") {
+        if !rest.is_empty() {
+            path = "/v1/subscription/invite/<code>".to_string();
+        }
     }
     let resp = next.run(req).await;
     let _ = writeln!(

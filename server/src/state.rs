@@ -728,7 +728,7 @@ impl AuthState {
 
     /// `POST /v1/subscription/invite/{joinCode}`: the caller joins the code's subscription with its role
     /// (leaving its own), and its session's tokens are replaced by new ones that say so.
-    pub fn join(&self, access_token: &str, code: &str) -> Result<serde_json::Value, Problem> {
+    pub fn join(&self, access_token: &str, code: &str) -> Result<TokenSet, Problem> {
         let now = self.clock.now_ms();
         let mut store = self.store();
         let entry = self.check_token(&store, access_token, Some(TokenKind::Access), now)?;
@@ -746,15 +746,10 @@ impl AuthState {
             }
         }
         let session_end = store.sessions[&entry.session_id].expires_ms;
+        // An API-key session gets an access token only; its set still names the refresh fields, empty (""
+        // and 0), because the public Python SDK's `join_subscription` reads all four.
         let set = self.issue(&mut store, &entry.user_id, &entry.session_id, session_end, now);
-        let mut reply = serde_json::to_value(&set).unwrap_or_default();
-        if set.refresh_token.is_empty() {
-            if let Some(map) = reply.as_object_mut() {
-                map.remove("refreshToken");
-                map.remove("refreshTokenExpires");
-            }
-        }
-        Ok(reply)
+        Ok(set)
     }
 
     /// `auth/logout`: ends every session of the token's user.

@@ -94,6 +94,8 @@ start_server() {
 
 JOIN_CODE="conformance-$RANDOM$RANDOM"
 CHALLENGE_TTL=3
+API_USER=conf_api_user
+API_KEY="conf-api-key-$$"
 failed=0
 
 run_mode() {
@@ -101,13 +103,15 @@ run_mode() {
     # server. CA_BUNDLE (may be empty) is the CA file requests must trust.
     local name="$1" bundle="$2"
     shift 2
-    start_server "$name" --join-code "$JOIN_CODE" --challenge-ttl "$CHALLENGE_TTL" "$@" || return 1
+    start_server "$name" --join-code "$JOIN_CODE" --challenge-ttl "$CHALLENGE_TTL" \
+        --api-key "$API_USER:$API_KEY" "$@" || return 1
     local status=0
     # Run from an empty directory: the SDK reads ./.env when there is one.
     (
         cd "$WORK"
         if [ -n "$bundle" ]; then export REQUESTS_CA_BUNDLE="$bundle"; fi
         SXT_AUTH_URL="$SERVER_URL" SXT_JOIN_CODE="$JOIN_CODE" SXT_CHALLENGE_TTL="$CHALLENGE_TTL" \
+            SXT_API_USER="$API_USER" SXT_API_KEY="$API_KEY" \
             "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/conformance/test_sdk.py"
     ) || status=$?
     if [ "$status" -ne 0 ]; then

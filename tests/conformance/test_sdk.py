@@ -7,6 +7,11 @@ does against this server is what it would do against the public network. Run via
     SXT_AUTH_URL        base URL printed by the server (no trailing /v1)
     SXT_JOIN_CODE       a join code the server was started with (--join-code)
     SXT_CHALLENGE_TTL   the server's --challenge-ttl, in seconds
+    SXT_API_USER, SXT_API_KEY  an --api-key the server was started with
+
+The SDK's API-key sign-in posts to a constant proxy URL
+(`https://proxy.api.makeinfinite.dev/auth/apikey`); the tests point that one
+URL at the server, which serves `/auth/apikey` as the proxy does.
 
 Known SDK 1.1.73 quirks these tests work around (and pin down):
   * `SXTBaseAPI.auth_code_register` only sends the join code when a `prefix` is
@@ -40,6 +45,9 @@ SXTKeyEncodings = SXTKeyManager.ENCODINGS
 API_URL = os.environ["SXT_AUTH_URL"].rstrip("/")
 JOIN_CODE = os.environ["SXT_JOIN_CODE"]
 CHALLENGE_TTL = float(os.environ.get("SXT_CHALLENGE_TTL", "30"))
+API_USER = os.environ["SXT_API_USER"]
+API_KEY = os.environ["SXT_API_KEY"]
+SDK_PROXY = "https://proxy.api.makeinfinite.dev"
 
 # Test vectors from the protocol document.
 VECTOR_SEED = "Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc="
@@ -373,3 +381,79 @@ def test_errors_are_problem_json_and_never_echo_tokens():
     assert r.status_code == 400 and r.json()["detail"]
     r = requests.get(f"{API_URL}/v1/auth/no-such-endpoint")
     assert r.status_code == 404
+
+
+def proxy_to_server(user: SXTUser, monkeypatch) -> None:
+    """Sends the SDK's calls to its constant proxy URL to the server instead."""
+    original = user.base_api.call_api
+
+    def call_api(endpoint, *args, **kwargs):
+        if isinstance(endpoint, str) and endpoint.startswith(SDK_PROXY):
+            endpoint = API_URL + endpoint[len(SDK_PROXY):]
+        return original(endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(user.base_api, "call_api", call_api)
+
+
+def test_sdk_signs_in_with_an_api_key(monkeypatch):
+    user = SXTUser(api_key=API_KEY, api_url=API_URL)
+    proxy_to_server(user, monkeypatch)
+    ok, access = user.authenticate()
+    assert ok, access
+    assert access == user.access_token and user.refresh_token == ""
+    # The SDK learns the user id from validtoken, as the library does.
+    assert user.user_id == API_USER
+    ok, info = user.base_api.auth_validtoken()
+    assert ok and info["userId"] == API_USER, info
+    # The raw reply: an access token and its expiry, no refresh token (the SDK fills in '').
+    ok, raw = user.base_api.gateway_proxy_auth_apikey(API_KEY)
+    assert ok, raw
+    assert raw["accessToken"] and raw["accessTokenExpires"] > now_ms()
+    # A wrong key: 401, and the key is not in the answer.
+    ok, rtn = user.base_api.gateway_proxy_auth_apikey("not-the-key")
+    assert not ok and rtn["status_code"] == 401, rtn
+    assert "not-the-key" not in rtn["text"]
+    wrong = SXTUser(api_key="not-the-key", api_url=API_URL)
+    proxy_to_server(wrong, monkeypatch)
+    ok, _ = wrong.authenticate()
+    assert not ok
+    # Logout with the API-key session's access token ends it.
+    ok, rtn = user.base_api.auth_logout()
+    assert ok, rtn
+    assert user.base_api.auth_validtoken()[0] is False
+
+
+def test_sdk_invites_and_joins_a_subscription(monkeypatch):
+    owner = sdk_user(new_user_id(), new_private_key())
+    ok, access = owner.register_new_user(email="owner@example.com")
+    assert ok, access
+    code = owner.generate_joincode("member")
+    assert code and " " not in code, code
+
+    member = sdk_user(new_user_id(), new_private_key())
+    ok, access = member.register_new_user(email="member@example.com")
+    assert ok, access
+    assert subscription_of(member) != subscription_of(owner)
+    old_refresh = member.refresh_token
+    ok, msg = member.join_subscription(code)
+    assert ok, msg
+    assert member.refresh_token != old_refresh, "joining rotates both tokens"
+    assert subscription_of(member) == subscription_of(owner)
+    # Single use; a member cannot invite; an owner may invite owners.
+    third = sdk_user(new_user_id(), new_private_key())
+    ok, access = third.register_new_user(email="third@example.com")
+    assert ok, access
+    ok, msg = third.join_subscription(code)
+    assert not ok and "already used" in msg, msg
+    assert status_of_failure(member.base_api.subscription_invite_user("member")) == 403
+    ok, rtn = owner.base_api.subscription_invite_user("owner")
+    assert ok and rtn["text"].startswith("jc_"), rtn
+
+    # An API-key session joins too (the SDK reads all four token fields of the reply).
+    keyed = SXTUser(api_key=API_KEY, api_url=API_URL)
+    proxy_to_server(keyed, monkeypatch)
+    ok, access = keyed.authenticate()
+    assert ok, access
+    ok, msg = keyed.join_subscription(owner.generate_joincode("member"))
+    assert ok, msg
+    assert subscription_of(keyed) == subscription_of(owner)
