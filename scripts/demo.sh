@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make demo: start the local SxT-compatible server on a free loopback port, run the whole flow in Rust and
+# make demo: start the local SxT-compatible server on a free loopback port, run the whole flow in Rust (with an
+# API-key sign-in and a subscription join) and
 # then the C examples (keygen, register-then-authenticate, bearer with curl), and stop the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,15 +14,16 @@ server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$target/debug/sxt-auth-server" --listen 127.0.0.1:0 --join-code DEMO-ORG >"$work/server.out" 2>"$work/server.log" &
+"$target/debug/sxt-auth-server" --listen 127.0.0.1:0 --join-code DEMO-ORG --api-key demo_api_user:DEMO-API-KEY \
+  >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$work/server.out" 2>/dev/null && break; sleep 0.05; done
 base_url=$(sed -n 's/^listening on //p' "$work/server.out" | head -n1)
 [ -n "$base_url" ] || { echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
-echo "== local SxT auth server at $base_url (join code DEMO-ORG)"
+echo "== local SxT auth server at $base_url (join code DEMO-ORG, API key DEMO-API-KEY for demo_api_user)"
 
 echo "== the whole flow, from Rust"
-"$target/debug/examples/demo" "$base_url" DEMO-ORG
+SXT_API_KEY=DEMO-API-KEY "$target/debug/examples/demo" "$base_url" DEMO-ORG
 
 if [ -f examples/c/keygen.c ] && [ -f examples/c/register_authenticate.c ]; then
   echo "== the seed workflow, from C"

@@ -1,11 +1,14 @@
 //! The whole sign-in flow against an SxT auth service, printing each step.
 //!
 //! `cargo run --example demo -- <base URL> [join code]` (plain http only for loopback; `SXT_CA_CERT` names a
-//! PEM file of extra trusted CAs). `make demo` runs it against a freshly started local server.
+//! PEM file of extra trusted CAs). With `SXT_API_KEY` set, it also signs in with that API key at
+//! `SXT_PROXY_URL` (default: the base URL, where the local server serves the proxy's `/auth/apikey`) and
+//! joins the first user to that user's subscription. `make demo` runs it against a freshly started local
+//! server.
 
 use std::process::ExitCode;
 
-use sxt_auth_core::{Client, ClientConfig, PrivateKey};
+use sxt_auth_core::{ApiKey, Client, ClientConfig, PrivateKey, Role};
 
 fn main() -> ExitCode {
     match run() {
@@ -26,6 +29,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(path) = std::env::var("SXT_CA_CERT") {
         config.transport_mut().add_ca_pem(&std::fs::read(path)?)?;
     }
+    config.set_proxy_url(&std::env::var("SXT_PROXY_URL").unwrap_or_else(|_| base_url.clone()))?;
     let client = Client::with_config(&base_url, &config)?;
     println!("1. client for {}", client.base_url());
 
@@ -53,7 +57,19 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("7. token info: userId={} sessionId={} restricted={}", info["userId"], info["sessionId"], info["restricted"]);
 
     println!("   Access token: {}", after.as_str());
+
+    if let Ok(api_key) = std::env::var("SXT_API_KEY") {
+        let keyed = client.login_api_key(&ApiKey::parse(&api_key)?)?;
+        println!("8. API-key sign-in: user {} (from validtoken), no refresh token: {}", keyed.user_id(), keyed.refresh_token().is_err());
+        // The API key's user owns a subscription of its own: it invites the demo user, who joins it.
+        let code = keyed.create_join_code(Role::Member)?;
+        session.join_subscription(&code)?;
+        let same = keyed.token_info()?["subscriptionId"] == session.token_info()?["subscriptionId"];
+        println!("   {user} joined {}'s subscription with a join code from that user: {same}", keyed.user_id());
+        keyed.logout()?;
+    }
+
     session.logout()?;
-    println!("8. logout: done; the session now reports: {}", session.access_token().unwrap_err());
+    println!("9. logout: done; the session now reports: {}", session.access_token().unwrap_err());
     Ok(())
 }
