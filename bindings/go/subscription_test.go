@@ -136,3 +136,20 @@ func TestInviteAndJoinSubscription(t *testing.T) {
 		}
 	}
 }
+
+func TestAnExpiredJoinCodeIsRefused(t *testing.T) {
+	srv := startServer(t, false, "--invite-ttl", "1")
+	c := srv.client(t)
+	_, _, _, owner := register(t, c, "owner")
+	_, _, _, member := register(t, c, "member")
+	code, err := owner.CreateJoinCode(ctx, sxtauth.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	e := wantErr(t, "an expired code", member.JoinSubscription(ctx, code), sxtauth.ErrBadRequest)
+	if e.Detail != "join code has expired" {
+		t.Fatalf("detail %q", e.Detail)
+	}
+}
+

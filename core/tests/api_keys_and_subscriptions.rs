@@ -204,3 +204,16 @@ fn an_api_key_session_joins_and_keeps_signing_in_with_its_key() {
     session.refresh().unwrap();
     assert_eq!(server.log_count("POST /auth/apikey -> 200"), 2);
 }
+
+#[test]
+fn an_expired_join_code_is_refused_with_the_servers_detail() {
+    let server = Server::start(&["--invite-ttl", "1"]);
+    let client = server.client();
+    let (_, _, owner) = new_user(&client, None);
+    let (_, _, member) = new_user(&client, None);
+    let code = owner.create_join_code(Role::Member).unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    let e = member.join_subscription(&code).unwrap_err();
+    assert_eq!((e.kind(), e.http_status(), e.detail()), (ErrorKind::BadRequest, 400, Some("join code has expired")));
+    assert_ne!(subscription_of(&member), subscription_of(&owner));
+}

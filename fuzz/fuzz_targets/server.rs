@@ -104,6 +104,7 @@ impl Driver {
             refresh_ttl_ms: 120_000,
             session_ttl_ms: 600_000,
             join_code_ttl_ms: 3_600_000,
+            invite_ttl_ms: sxt_auth_server::state::INVITE_TTL_MS,
             join_codes: vec!["TEAM".into()],
             require_join_code: false,
             limits: Limits::default(),

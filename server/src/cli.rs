@@ -31,8 +31,9 @@ OPTIONS:
     --access-ttl SECS       Lifetime of an access token [default: 1500]
     --refresh-ttl SECS      Lifetime of a refresh token [default: 1800]
     --session-ttl SECS      Absolute lifetime of a login session, across refreshes [default: 86400]
-    --join-code-ttl SECS    How long --join-code codes stay valid after start-up [default: 86400];
-                            codes made by POST /v1/subscription/invite live 24 hours each
+    --join-code-ttl SECS    How long --join-code codes stay valid after start-up [default: 86400]
+    --invite-ttl SECS       How long a join code made by POST /v1/subscription/invite stays
+                            valid (single use) [default: 86400]
     --api-key USER_ID:KEY   An API key that signs USER_ID in at POST /auth/apikey (header
                             `apikey: KEY`); the user is created if absent, with an empty
                             keyring that its first key sign-in fills. Repeatable
@@ -71,6 +72,7 @@ pub struct Config {
     pub refresh_ttl: u64,
     pub session_ttl: u64,
     pub join_code_ttl: u64,
+    pub invite_ttl: u64,
     pub request_timeout: u64,
     pub max_connections: usize,
     pub token_size: Option<usize>,
@@ -93,6 +95,7 @@ impl Default for Config {
             refresh_ttl: 30 * 60,
             session_ttl: 24 * 60 * 60,
             join_code_ttl: 24 * 60 * 60,
+            invite_ttl: 24 * 60 * 60,
             request_timeout: 10,
             max_connections: 1024,
             token_size: None,
@@ -164,6 +167,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
             "--refresh-ttl" => cfg.refresh_ttl = secs(&name, &value("SECS")?)?,
             "--session-ttl" => cfg.session_ttl = secs(&name, &value("SECS")?)?,
             "--join-code-ttl" => cfg.join_code_ttl = secs(&name, &value("SECS")?)?,
+            "--invite-ttl" => cfg.invite_ttl = secs(&name, &value("SECS")?)?,
             "--request-timeout" => {
                 cfg.request_timeout = secs(&name, &value("SECS")?)?;
                 if cfg.request_timeout > 3600 {

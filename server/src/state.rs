@@ -32,7 +32,7 @@ use crate::crypto;
 use crate::jwt;
 use crate::problem::Problem;
 
-/// How long an invitation's join code lives.
+/// How long an invitation's join code lives on the public service, and by default here (`--invite-ttl`).
 pub const INVITE_TTL_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// Keys one user may hold.
@@ -97,6 +97,8 @@ pub struct Policy {
     pub refresh_ttl_ms: u64,
     pub session_ttl_ms: u64,
     pub join_code_ttl_ms: u64,
+    /// Lifetime of a join code made by an invitation.
+    pub invite_ttl_ms: u64,
     pub join_codes: Vec<String>,
     pub require_join_code: bool,
     pub limits: Limits,
@@ -116,6 +118,7 @@ impl Policy {
             refresh_ttl_ms: c.refresh_ttl * 1000,
             session_ttl_ms: c.session_ttl * 1000,
             join_code_ttl_ms: c.join_code_ttl * 1000,
+            invite_ttl_ms: c.invite_ttl * 1000,
             join_codes: c.join_codes.clone(),
             require_join_code: c.require_join_code,
             limits: Limits::default(),
@@ -710,7 +713,7 @@ impl AuthState {
         if role > user.role {
             return Err(Problem::forbidden("the role invited to cannot be higher than the inviter's"));
         }
-        let invite = Invite { subscription_id: user.subscription_id.clone(), role, expires_ms: now + INVITE_TTL_MS };
+        let invite = Invite { subscription_id: user.subscription_id.clone(), role, expires_ms: now + self.policy.invite_ttl_ms };
         store.drop_expired_invites(now);
         while store.invites.len() >= self.policy.limits.max_invites {
             let Some(code) = store.invite_order.pop_front() else { break };

@@ -5,7 +5,7 @@
  * token expires, SESSION_EXPIRED without it, logout with the access token; wrong, empty and malformed keys),
  * sxt_client_options_set_proxy_url's rules, sxt_session_create_join_code (roles, 403 for a role above the
  * caller's, bad role values) and sxt_session_join_subscription (new token set, old tokens dead, single-use
- * codes, an expired access token renewed first, bad codes refused before anything is sent).
+ * and expired codes, an expired access token renewed first, bad codes refused before anything is sent).
  */
 #include "harness.h"
 
@@ -249,6 +249,32 @@ static void test_join_with_expired_token_and_api_key(void) {
     h_server_stop(&server);
 }
 
+static void test_expired_code(void) {
+    static const char *const ARGS[] = {"--invite-ttl", "1", NULL};
+    h_server server;
+    sxt_client *client = NULL;
+    sxt_session *owner = NULL, *member = NULL;
+    sxt_error *err = NULL;
+    char *code = NULL;
+    h_section("an expired join code");
+    if (!h_server_start(&server, false, ARGS)) {
+        return;
+    }
+    client = h_client(&server, -1);
+    owner = new_user(client, "owner");
+    member = new_user(client, "member");
+    CHECK_OK(sxt_session_create_join_code(owner, SXT_ROLE_MEMBER, &code, &err), err);
+    h_sleep_ms(1100);
+    CHECK(sxt_session_join_subscription(member, code, &err) == SXT_STATUS_BAD_REQUEST);
+    CHECK_STR(err != NULL ? sxt_error_detail(err) : NULL, "join code has expired");
+    sxt_error_free(err);
+    sxt_string_free(code);
+    sxt_session_free(owner);
+    sxt_session_free(member);
+    sxt_client_free(client);
+    h_server_stop(&server);
+}
+
 int main(void) {
     h_server http, https;
     if (h_server_start(&http, false, API_ARGS)) {
@@ -264,5 +290,6 @@ int main(void) {
     test_api_key_renewal();
     test_proxy_url_rules();
     test_join_with_expired_token_and_api_key();
+    test_expired_code();
     return h_finish();
 }

@@ -22,6 +22,7 @@ fn policy() -> Policy {
         refresh_ttl_ms: 1_800_000,
         session_ttl_ms: 86_400_000,
         join_code_ttl_ms: 86_400_000,
+        invite_ttl_ms: crate::state::INVITE_TTL_MS,
         join_codes: vec!["TEAM".into(), "OTHER".into()],
         require_join_code: false,
         limits: Limits::default(),
