@@ -38,6 +38,9 @@ pub enum Status {
     InvalidHandle = 7,
     /// A PEM CA certificate bundle could not be parsed or held no certificate.
     InvalidCertificate = 8,
+    /// An external signer (`sxt_signer_new`) failed, took longer than a challenge lives (30 s), or returned
+    /// something that is not a valid signature for its public key; nothing was sent with it.
+    SignerFailed = 9,
     /// Could not connect or the connection broke (DNS, refused, reset).
     Network = 100,
     /// A connect, read or overall deadline passed.
@@ -80,7 +83,7 @@ pub enum Status {
 
 impl Status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Status; 27] = [
+    pub(crate) const ALL: [Status; 28] = [
         Status::Ok,
         Status::NullArgument,
         Status::InvalidUtf8,
@@ -90,6 +93,7 @@ impl Status {
         Status::InsecureUrl,
         Status::InvalidHandle,
         Status::InvalidCertificate,
+        Status::SignerFailed,
         Status::Network,
         Status::Timeout,
         Status::Tls,
@@ -127,6 +131,7 @@ impl Status {
             Status::InsecureUrl => c"SXT_STATUS_INSECURE_URL",
             Status::InvalidHandle => c"SXT_STATUS_INVALID_HANDLE",
             Status::InvalidCertificate => c"SXT_STATUS_INVALID_CERTIFICATE",
+            Status::SignerFailed => c"SXT_STATUS_SIGNER_FAILED",
             Status::Network => c"SXT_STATUS_NETWORK",
             Status::Timeout => c"SXT_STATUS_TIMEOUT",
             Status::Tls => c"SXT_STATUS_TLS",
@@ -177,6 +182,7 @@ impl From<ErrorKind> for Status {
             ErrorKind::InvalidUrl => Status::InvalidUrl,
             ErrorKind::InsecureUrl => Status::InsecureUrl,
             ErrorKind::InvalidCertificate => Status::InvalidCertificate,
+            ErrorKind::SignerFailed => Status::SignerFailed,
             ErrorKind::Network => Status::Network,
             ErrorKind::Timeout => Status::Timeout,
             ErrorKind::Tls => Status::Tls,

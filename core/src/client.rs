@@ -10,8 +10,10 @@ use crate::config::ClientConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::input::{check_email, check_join_code, check_user_id, percent_encode};
 use crate::keys::PrivateKey;
-use crate::session::Session;
-use crate::sign_in::{api_key_sign_in, sign_in, Challenge, Credential, Service};
+use crate::blob::Origin;
+use crate::session::{Resume, Session};
+use crate::signer::Signer;
+use crate::sign_in::{api_key_sign_in, sign_in, Challenge, Credential, Service, Signing};
 use crate::wire::{self, Refresh};
 
 /// A connection to one SxT auth service. See the module docs.
@@ -68,7 +70,35 @@ impl Client {
         if !self.service.known_users.contains(user_id) && !self.user_exists(user_id)? {
             return Err(Error::argument(ErrorKind::NotFound, "user_id", "no such user; register it first"));
         }
-        self.start(user_id, key, Challenge::Code { join_code: None })
+        self.start(user_id, Signing::Key(key), Challenge::Code { join_code: None })
+    }
+
+    /// As [`Client::login`], signing with an app's [`Signer`]: the private key never enters the library. The
+    /// session keeps the signer (whatever [`ClientConfig::keep_key`] says: it holds no secret) and signs in
+    /// through it again when its refresh chain ends.
+    ///
+    /// Errors: as [`Client::login`]; [`ErrorKind::SignerFailed`] (the signer failed, was too slow, or signed
+    /// with another key: nothing more is sent).
+    pub fn login_signer(&self, user_id: &str, signer: &Signer) -> Result<Session> {
+        if !self.service.known_users.contains(user_id) && !self.user_exists(user_id)? {
+            return Err(Error::argument(ErrorKind::NotFound, "user_id", "no such user; register it first"));
+        }
+        self.start(user_id, Signing::Signer(signer), Challenge::Code { join_code: None })
+    }
+
+    /// As [`Client::register`] (or with an `email`, [`Client::register_with_email`]), signing with `signer`:
+    /// its public key and scheme become the user's first key.
+    ///
+    /// Errors: as [`Client::register`]; [`ErrorKind::SignerFailed`].
+    pub fn register_signer(&self, user_id: &str, signer: &Signer, email: Option<&str>, join_code: Option<&str>) -> Result<Session> {
+        check_join_code(join_code)?;
+        match email {
+            Some(email) => {
+                check_email(email)?;
+                self.start(user_id, Signing::Signer(signer), Challenge::Register { email, join_code })
+            }
+            None => self.start(user_id, Signing::Signer(signer), Challenge::Code { join_code }),
+        }
     }
 
     /// Registers a new user whose first key is `key` and signs it in. The challenge comes from `auth/code`,
@@ -80,7 +110,7 @@ impl Client {
     /// answers); [`ErrorKind::NotFound`] or [`ErrorKind::BadRequest`] for a missing join code the deployment requires.
     pub fn register(&self, user_id: &str, key: &PrivateKey, join_code: Option<&str>) -> Result<Session> {
         check_join_code(join_code)?;
-        self.start(user_id, key, Challenge::Code { join_code })
+        self.start(user_id, Signing::Key(key), Challenge::Code { join_code })
     }
 
     /// Registers a new user through `auth/code-register`, which also takes an e-mail address.
@@ -96,7 +126,7 @@ impl Client {
     ) -> Result<Session> {
         check_email(email)?;
         check_join_code(join_code)?;
-        self.start(user_id, key, Challenge::Register { email, join_code })
+        self.start(user_id, Signing::Key(key), Challenge::Register { email, join_code })
     }
 
     /// Signs in with an API key: `POST {proxy}/auth/apikey` (the proxy of [`ClientConfig::proxy_url`]) with
@@ -129,14 +159,27 @@ impl Client {
             }
         };
         let kept = self.service.keep_key.then(|| Credential::ApiKey(api_key.clone()));
-        Session::new(Arc::clone(&self.service), user_id, kept, signed_in)
+        Session::new(Arc::clone(&self.service), user_id, kept, Origin::ApiKey, signed_in)
     }
 
-    fn start(&self, user_id: &str, key: &PrivateKey, challenge: Challenge<'_>) -> Result<Session> {
+    fn start(&self, user_id: &str, with: Signing<'_>, challenge: Challenge<'_>) -> Result<Session> {
         check_user_id(user_id)?;
-        let signed_in = sign_in(&self.service, user_id, key, &challenge)?;
-        let kept = self.service.keep_key.then(|| Credential::Key(key.clone()));
-        Session::new(Arc::clone(&self.service), user_id.to_string(), kept, signed_in)
+        let signed_in = sign_in(&self.service, user_id, with, &challenge)?;
+        let origin = Origin::Key { scheme: with.scheme().to_string(), public_key: with.public_key() };
+        Session::new(Arc::clone(&self.service), user_id.to_string(), with.kept(self.service.keep_key), origin, signed_in)
+    }
+
+    /// Restores a session exported with [`Session::export`] (in this process or an earlier one), for this
+    /// client's service. It refreshes as usual from then on; with `resume` (the key, signer or API key it
+    /// signed in with) it also signs in again when its tokens run out; with [`Resume::Nothing`] it then fails
+    /// with [`ErrorKind::SessionExpired`].
+    ///
+    /// Errors: [`ErrorKind::InvalidArgument`] naming `blob` (not an exported session, another version,
+    /// truncated or altered, over 64 KiB, or from a client of another base URL); [`ErrorKind::InvalidKey`] when
+    /// `resume` is not what the session signed in with; [`ErrorKind::SessionExpired`] when neither its access
+    /// token nor its refresh token is still valid, or its 24-hour session is over.
+    pub fn import_session(&self, blob: &str, resume: Resume<'_>) -> Result<Session> {
+        Session::import(Arc::clone(&self.service), blob, resume)
     }
 }
 

@@ -26,6 +26,9 @@ pub enum ErrorKind {
     InsecureUrl,
     /// A PEM CA certificate bundle could not be parsed or held no certificate.
     InvalidCertificate,
+    /// An external signer failed, took longer than a challenge lives, or returned something that is not a
+    /// valid signature for its public key; nothing was sent with it.
+    SignerFailed,
     /// Could not connect or the connection broke (DNS, refused, reset).
     Network,
     /// A connect, read or overall deadline passed.
@@ -66,12 +69,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order (for tables and their tests).
-    pub const ALL: [ErrorKind; 22] = [
+    pub const ALL: [ErrorKind; 23] = [
         ErrorKind::InvalidArgument,
         ErrorKind::InvalidKey,
         ErrorKind::InvalidUrl,
         ErrorKind::InsecureUrl,
         ErrorKind::InvalidCertificate,
+        ErrorKind::SignerFailed,
         ErrorKind::Network,
         ErrorKind::Timeout,
         ErrorKind::Tls,
@@ -99,6 +103,7 @@ impl ErrorKind {
             ErrorKind::InvalidUrl => "the base URL is not valid",
             ErrorKind::InsecureUrl => "plain http is refused for this URL",
             ErrorKind::InvalidCertificate => "the CA certificate PEM could not be used",
+            ErrorKind::SignerFailed => "the external signer failed or returned an invalid signature",
             ErrorKind::Network => "network error",
             ErrorKind::Timeout => "the request timed out",
             ErrorKind::Tls => "TLS error",

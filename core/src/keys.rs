@@ -125,6 +125,14 @@ impl PublicKey {
     pub fn to_base64(&self) -> String {
         STANDARD.encode(self.verifying.as_bytes())
     }
+
+    /// Whether `signature_hex` (128 lowercase hex characters) is this key's strict Ed25519 signature over the
+    /// exact bytes of `message`.
+    pub fn verifies_hex(&self, message: &str, signature_hex: &str) -> bool {
+        let Some(bytes) = decode_hex(signature_hex) else { return false };
+        let Ok(raw) = <[u8; 64]>::try_from(bytes.as_slice()) else { return false };
+        self.verifying.verify_strict(message.as_bytes(), &ed25519_dalek::Signature::from_bytes(&raw)).is_ok()
+    }
 }
 
 impl std::fmt::Debug for PublicKey {

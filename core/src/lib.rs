@@ -18,11 +18,12 @@
 //! Modules: [`keys`] (parse, generate, sign), [`api_key`] (API keys), [`base_url`] (URL normalising), [`input`] (the rules for text
 //! the caller passes), [`config`] (settings, each checked by its setter), [`wire`] (JSON bodies), [`http`]
 //! (transport and its limits), `connect` (no thread per request), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
-//! [`client`] (calls without a session), [`session`] (tokens kept valid), [`call`] (one call's deadline and
+//! [`signer`] (keys held by the app), [`client`] (calls without a session), [`session`] (tokens kept valid), [`call`] (one call's deadline and
 //! cancellation), [`error`] (one error type and its kinds).
 
 pub mod api_key;
 pub mod base_url;
+mod blob;
 pub mod call;
 pub mod client;
 pub mod config;
@@ -33,6 +34,7 @@ pub mod input;
 pub mod keys;
 pub mod session;
 mod sign_in;
+pub mod signer;
 pub mod tls;
 pub mod wire;
 
@@ -41,7 +43,8 @@ pub use client::Client;
 pub use config::{ClientConfig, TransportConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{PrivateKey, PublicKey};
-pub use session::{Role, Session};
+pub use session::{Event, Resume, Role, Session};
+pub use signer::{Sign, Signer};
 
 /// The library version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -22,19 +22,48 @@
 //! * Tokens and the key are wiped from memory when the session is dropped; `Debug` prints neither.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+use std::sync::{Arc, Condvar, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+use crate::api_key::ApiKey;
+use crate::blob::{self, Origin, Record};
 use crate::call;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Reply, Transport};
 use crate::input::{check_join_code, percent_encode};
-use crate::keys::{PrivateKey, SCHEME};
-use crate::sign_in::{sign_in_with, Credential, Service, SignedIn};
+use crate::keys::PrivateKey;
+use crate::signer::Signer;
+use crate::sign_in::{sign_in_with, Credential, Service, SignedIn, Signing};
 use crate::wire::{self, Expiry, Refresh, TokenSet};
+
+/// What changed in a session, as its observer ([`Session::set_observer`]) hears it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// New tokens: a refresh, a sign-in again, or a subscription join. An app that stores the session
+    /// exports it again now.
+    Rotated,
+    /// The session logged out: a stored copy is worth nothing now.
+    LoggedOut,
+}
+
+/// An observer of a session's changes.
+pub type Observer = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// What an imported session may sign in again with ([`crate::Client::import_session`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Resume<'a> {
+    /// Nothing: once its tokens run out it fails with [`ErrorKind::SessionExpired`].
+    Nothing,
+    /// The private key it signed in with.
+    Key(&'a PrivateKey),
+    /// The app's signer for the key it signed in with.
+    Signer(&'a Signer),
+    /// The API key it signed in with.
+    ApiKey(&'a ApiKey),
+}
 
 /// A role in a subscription, lowest first: what a join code made by [`Session::create_join_code`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,20 +105,69 @@ struct Inner {
     /// The transport and settings of the client this session was started from.
     service: Arc<Service>,
     user_id: String,
-    /// What the session signs in again with (a key or an API key), unless told not to keep it.
+    /// What the session signs in again with (a key, a signer or an API key), unless told not to keep it.
     credential: Option<Credential>,
+    /// How it signed in (for an export: the scheme and public key, or an API key).
+    origin: Origin,
+    /// Told of every rotation and of logout, outside any lock.
+    observer: RwLock<Option<Observer>>,
+    /// Events not yet told: queued under the state lock, told by whichever call leaves the session next.
+    events: Mutex<std::collections::VecDeque<Event>>,
     /// Read on every `access_token`; written only when tokens change.
     state: RwLock<State>,
-    /// Held for the whole of a refresh, sign-in or logout: the single-flight gate.
-    renew_gate: Mutex<()>,
+    /// Entered for the whole of a refresh, sign-in, join or logout: the single-flight gate.
+    renew_gate: Gate,
     /// Logouts under way: a 401 seen meanwhile is the logout's doing, reported as [`ErrorKind::LoggedOut`].
     logouts: AtomicUsize,
+}
+
+/// The single-flight gate: one renewal (or join, or logout) at a time. A flag and a condition variable rather
+/// than a mutex held across the work, so that no lock is held while a renewal waits on the network or on an
+/// app's signer; a caller that must wait for the renewal sleeps on the condition variable.
+#[derive(Default)]
+struct Gate {
+    busy: Mutex<bool>,
+    free: Condvar,
+}
+
+/// The gate, entered; leaving it (drop) wakes the waiters.
+struct GateGuard<'a>(&'a Gate);
+
+impl Gate {
+    /// Enters, waiting while another caller is inside.
+    fn enter(&self) -> GateGuard<'_> {
+        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        while *busy {
+            busy = self.free.wait(busy).unwrap_or_else(|p| p.into_inner());
+        }
+        *busy = true;
+        GateGuard(self)
+    }
+
+    /// Enters if nobody is inside.
+    fn try_enter(&self) -> Option<GateGuard<'_>> {
+        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        if *busy {
+            return None;
+        }
+        *busy = true;
+        Some(GateGuard(self))
+    }
+}
+
+impl Drop for GateGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.busy.lock().unwrap_or_else(|p| p.into_inner()) = false;
+        self.0.free.notify_all();
+    }
 }
 
 struct State {
     tokens: Tokens,
     /// When the sign-in that started this refresh chain began.
     chain_started: Instant,
+    /// The same instant as an epoch time (the device's clock), for exports.
+    chain_started_ms: i64,
     /// Bumped on every token change, so a waiter can tell that another thread already renewed.
     generation: u64,
     /// Bumped when a renewal attempt ends, well or not, so a waiter can tell that one ended while it waited.
@@ -124,6 +202,8 @@ struct Tokens {
     refresh_expires_at: Instant,
     /// The end of the session as the server stated it (`sessionExpires`), when it did.
     session_expires_at: Option<Instant>,
+    /// The same, as the epoch time the server stated.
+    session_expires_ms: Option<i64>,
 }
 
 impl Tokens {
@@ -140,6 +220,7 @@ impl Tokens {
             access_renew_at: received + access_life - renew_before,
             refresh_expires_at: received + set.refresh_expires.map_or(Duration::ZERO, |e| clocks.lifetime(e)),
             session_expires_at: session_life.map(|life| received + life),
+            session_expires_ms: session_life.and(set.session_expires).map(|e| clocks.epoch_ms(e)),
             access_expires_ms: clocks.epoch_ms(set.access_expires),
             refresh_expires_ms: set.refresh_expires.map_or(0, |e| clocks.epoch_ms(e)),
             access: set.access_token,
@@ -189,6 +270,11 @@ impl Clocks {
     }
 }
 
+/// An instant of the past as an epoch time on the device's clock.
+fn epoch_of(past: Instant) -> i64 {
+    epoch_ms(SystemTime::now()) - past.elapsed().as_millis() as i64
+}
+
 fn epoch_ms(t: SystemTime) -> i64 {
     t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
@@ -208,21 +294,143 @@ impl Session {
         service: Arc<Service>,
         user_id: String,
         credential: Option<Credential>,
+        origin: Origin,
         signed_in: SignedIn,
     ) -> Result<Session> {
         let tokens = Tokens::from_reply(&signed_in.reply, signed_in.refresh, service.refresh_margin)?;
-        let state =
-            State { tokens, chain_started: signed_in.started, generation: 0, attempts: 0, failure: None, logged_out: false };
-        Ok(Session {
+        Ok(Session::with_tokens(service, user_id, credential, origin, tokens, signed_in.started))
+    }
+
+    fn with_tokens(
+        service: Arc<Service>,
+        user_id: String,
+        credential: Option<Credential>,
+        origin: Origin,
+        tokens: Tokens,
+        chain_started: Instant,
+    ) -> Session {
+        let chain_started_ms = epoch_of(chain_started);
+        let state = State { tokens, chain_started, chain_started_ms, generation: 0, attempts: 0, failure: None, logged_out: false };
+        Session {
             inner: Arc::new(Inner {
                 service,
                 user_id,
                 credential,
+                origin,
+                observer: RwLock::new(None),
+                events: Mutex::new(Default::default()),
                 state: RwLock::new(state),
-                renew_gate: Mutex::new(()),
+                renew_gate: Gate::default(),
                 logouts: AtomicUsize::new(0),
             }),
+        }
+    }
+
+    /// The session as text for the app to keep where its platform keeps secrets, to restore after a restart
+    /// with [`crate::Client::import_session`]: the tokens, their expiries (epoch milliseconds on the server's
+    /// clock), the session cap, the user id, the base URL and how it signs in (scheme and public key, or API
+    /// key), never a private key or an API key. It holds bearer tokens: a secret, wiped when dropped. Export
+    /// again after every [`Event::Rotated`] (the old blob's refresh token stops working).
+    ///
+    /// Errors: [`ErrorKind::LoggedOut`].
+    pub fn export(&self) -> Result<Zeroizing<String>> {
+        let st = self.state()?;
+        let t = &st.tokens;
+        let session_end_ms = t.session_expires_ms.unwrap_or(st.chain_started_ms + MAX_TOKEN_LIFETIME_MS);
+        blob::encode(&Record {
+            v: blob::VERSION,
+            base_url: self.inner.service.transport.base_url().as_str().to_string(),
+            user_id: self.inner.user_id.clone(),
+            origin: self.inner.origin.clone(),
+            access_token: t.access.clone(),
+            access_expires_ms: t.access_expires_ms,
+            refresh_token: t.refresh.clone(),
+            refresh_expires_ms: t.refresh_expires_ms,
+            session_expires_ms: session_end_ms,
         })
+    }
+
+    /// Restores an exported session (see [`crate::Client::import_session`]).
+    pub(crate) fn import(service: Arc<Service>, blob_text: &str, resume: Resume<'_>) -> Result<Session> {
+        let record = blob::decode(blob_text)?;
+        if record.base_url != service.transport.base_url().as_str() {
+            return Err(Error::argument(
+                ErrorKind::InvalidArgument,
+                "blob",
+                &format!("exported from a client of another service ({})", record.base_url),
+            ));
+        }
+        crate::input::check_user_id(&record.user_id)
+            .map_err(|_| Error::argument(ErrorKind::InvalidArgument, "blob", "its user id is not a valid one"))?;
+        wire::check_bearer_token("accessToken", &record.access_token)
+            .map_err(|_| Error::argument(ErrorKind::InvalidArgument, "blob", "its access token is not a bearer token"))?;
+        let api_key = record.origin == Origin::ApiKey;
+        if !record.refresh_token.is_empty() {
+            wire::check_bearer_token("refreshToken", &record.refresh_token)
+                .map_err(|_| Error::argument(ErrorKind::InvalidArgument, "blob", "its refresh token is not a bearer token"))?;
+        }
+        let credential = match (resume, &record.origin) {
+            (Resume::Nothing, _) => None,
+            (Resume::ApiKey(k), Origin::ApiKey) => Some(Credential::ApiKey(k.clone())),
+            (Resume::Key(k), Origin::Key { scheme, public_key }) if scheme == crate::keys::SCHEME && k.public_key().to_base64() == *public_key => {
+                Some(Credential::Key(k.clone()))
+            }
+            (Resume::Signer(s), Origin::Key { scheme, public_key }) if s.scheme() == scheme && s.public_key() == public_key => {
+                Some(Credential::Signer(s.clone()))
+            }
+            (Resume::ApiKey(_), _) => return Err(Error::argument(ErrorKind::InvalidKey, "api_key", "the session did not sign in with an API key")),
+            (_, Origin::ApiKey) => return Err(Error::argument(ErrorKind::InvalidKey, "private_key", "the session signed in with an API key, not a key")),
+            _ => return Err(Error::argument(ErrorKind::InvalidKey, "private_key", "not the key the session signed in with")),
+        };
+        // Lifetimes from the stated epoch times, on the local clock (there is no reply to read the server's from).
+        let now = Instant::now();
+        let now_ms = epoch_ms(SystemTime::now());
+        let life = |at_ms: i64| Duration::from_millis(at_ms.saturating_sub(now_ms).clamp(0, MAX_TOKEN_LIFETIME_MS) as u64);
+        let access_life = life(record.access_expires_ms);
+        let refresh_life = if api_key || record.refresh_token.is_empty() { Duration::ZERO } else { life(record.refresh_expires_ms) };
+        let session_life = life(record.session_expires_ms);
+        if session_life.is_zero() || (access_life.is_zero() && refresh_life.is_zero()) {
+            return Err(Error::with_message(ErrorKind::SessionExpired, "the exported session has expired: sign in again"));
+        }
+        let renew_before = service.refresh_margin.min(access_life / 2);
+        let tokens = Tokens {
+            access_expires_at: now + access_life,
+            access_renew_at: now + access_life - renew_before,
+            refresh_expires_at: now + refresh_life,
+            session_expires_at: Some(now + session_life),
+            session_expires_ms: Some(record.session_expires_ms),
+            access_expires_ms: record.access_expires_ms,
+            refresh_expires_ms: if api_key { 0 } else { record.refresh_expires_ms },
+            access: record.access_token.clone(),
+            refresh: record.refresh_token.clone(),
+        };
+        // The chain's start as far as the 24-hour fallback goes: the stated cap always wins (above).
+        let chain_started = (now + session_life).checked_sub(SESSION_LIFETIME).unwrap_or(now);
+        service.known_users.insert(&record.user_id);
+        Ok(Session::with_tokens(service, record.user_id.clone(), credential, record.origin.clone(), tokens, chain_started))
+    }
+
+    /// Sets (or, with None, removes) the observer told of every [`Event`]: after each rotation (a refresh, a
+    /// sign-in again, a subscription join) and at logout. It runs on the thread whose call caused the change,
+    /// after that call has released every lock of the session (it may call the session, e.g. to export it),
+    /// before the call returns; calls from different threads may overlap. Each event is told once.
+    pub fn set_observer(&self, observer: Option<Observer>) {
+        *self.inner.observer.write().unwrap_or_else(|p| p.into_inner()) = observer;
+    }
+
+    /// Tells the observer the queued events (none held: called once a call has left every lock).
+    fn tell(&self) {
+        loop {
+            let Some(event) = self.inner.events.lock().unwrap_or_else(|p| p.into_inner()).pop_front() else { return };
+            let observer = self.inner.observer.read().unwrap_or_else(|p| p.into_inner()).clone();
+            if let Some(observer) = observer {
+                observer(event);
+            }
+        }
+    }
+
+    fn queue(&self, event: Event) {
+        self.inner.events.lock().unwrap_or_else(|p| p.into_inner()).push_back(event);
     }
 
     /// The user id this session signed in as.
@@ -241,6 +449,13 @@ impl Session {
     /// Errors: [`ErrorKind::LoggedOut`]; [`ErrorKind::SessionExpired`]; the transport and server errors of the
     /// refresh or sign-in, when no still-valid token can be returned instead.
     pub fn access_token(&self) -> Result<Zeroizing<String>> {
+        let result = self.current_access_token();
+        self.tell();
+        result
+    }
+
+    /// [`Session::access_token`] without telling the observer.
+    fn current_access_token(&self) -> Result<Zeroizing<String>> {
         let now = Instant::now();
         let (seen, valid) = {
             let st = self.state()?;
@@ -254,11 +469,10 @@ impl Session {
             (st.seen(), valid)
         };
         let result = if valid {
-            match self.inner.renew_gate.try_lock() {
-                Ok(gate) => self.renew_locked(gate, seen),
-                Err(TryLockError::Poisoned(p)) => self.renew_locked(p.into_inner(), seen),
+            match self.inner.renew_gate.try_enter() {
+                Some(gate) => self.renew_locked(gate, seen),
                 // Another thread is renewing; the current token is still good.
-                Err(TryLockError::WouldBlock) => Ok(()),
+                None => Ok(()),
             }
         } else {
             self.renew(seen)
@@ -277,7 +491,9 @@ impl Session {
     /// [`Session::access_token`].
     pub fn refresh(&self) -> Result<()> {
         let seen = self.state()?.seen();
-        self.renew(seen)
+        let result = self.renew(seen);
+        self.tell();
+        result
     }
 
     /// The current refresh token (without refreshing).
@@ -336,14 +552,24 @@ impl Session {
     /// Adds `new_key` to the user's keyring: a challenge from `auth/keys/code`, signed with the new key,
     /// sent to `auth/keys`.
     pub fn add_key(&self, new_key: &PrivateKey) -> Result<()> {
+        self.add_key_with(Signing::Key(new_key))
+    }
+
+    /// As [`Session::add_key`], for a key an app's [`Signer`] holds (its public key and scheme go on the
+    /// keyring). Errors: also [`ErrorKind::SignerFailed`].
+    pub fn add_key_signer(&self, signer: &Signer) -> Result<()> {
+        self.add_key_with(Signing::Signer(signer))
+    }
+
+    fn add_key_with(&self, new_key: Signing<'_>) -> Result<()> {
         self.with_access(|t, token| {
             // No body (the protocol allows `{}` or none): a server that answers before reading a body it does
             // not need may close the connection when that body arrives.
             let code_reply = t.post("/v1/auth/keys/code", Some(token), None::<&()>)?;
             let auth_code = wire::parse_auth_code(&code_reply.body)?;
-            let signature = new_key.sign_hex(&auth_code);
-            let public = new_key.public_key().to_base64();
-            let body = wire::AddKeyRequest { auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
+            let signature = new_key.sign(&auth_code)?;
+            let public = new_key.public_key();
+            let body = wire::AddKeyRequest { auth_code: &auth_code, signature: &signature, key: &public, scheme: new_key.scheme() };
             t.post("/v1/auth/keys", Some(token), Some(&body))
         })
         .map(drop)
@@ -369,14 +595,16 @@ impl Session {
             self.install(&reply, Refresh::Optional, None)
         };
         let token = self.access_token()?;
-        match attempt(&token) {
+        let result = match attempt(&token) {
             Err(e) if e.http_status() == 401 && !self.logging_out() => {
                 self.token_rejected(&token)?;
                 attempt(&self.access_token()?)
             }
             Err(e) if e.http_status() == 401 => Err(Error::new(ErrorKind::LoggedOut)),
             other => other,
-        }
+        };
+        self.tell();
+        result
     }
 
     /// `POST /v1/subscription/invite?role=...`: a new join code (valid 24 hours on the public service) that
@@ -396,6 +624,13 @@ impl Session {
     /// were already dead) counts as success; any other failure (a 403 included) leaves the session as it was,
     /// to retry.
     pub fn logout(&self) -> Result<()> {
+        let result = self.logout_gated();
+        self.tell();
+        result
+    }
+
+    /// [`Session::logout`] without telling the observer.
+    fn logout_gated(&self) -> Result<()> {
         let _gate = self.gate();
         let token = {
             let st = self.state()?;
@@ -421,6 +656,8 @@ impl Session {
         st.tokens.access = Zeroizing::new(String::new());
         st.tokens.refresh = Zeroizing::new(String::new());
         st.generation += 1;
+        drop(st);
+        self.queue(Event::LoggedOut);
         Ok(())
     }
 
@@ -453,7 +690,9 @@ impl Session {
             }
             st.seen()
         };
-        self.renew(seen)
+        let result = self.renew(seen);
+        self.tell();
+        result
     }
 
     /// Runs an authorised call; on a 401 (the server revoked the token early) renews once and retries (a 403
@@ -488,7 +727,7 @@ impl Session {
     }
 
     /// As [`Session::renew`], holding the gate.
-    fn renew_locked(&self, _gate: MutexGuard<'_, ()>, seen: Seen) -> Result<()> {
+    fn renew_locked(&self, _gate: GateGuard<'_>, seen: Seen) -> Result<()> {
         let (refresh, chain_alive) = {
             let st = self.state()?;
             if st.generation != seen.generation {
@@ -572,15 +811,18 @@ impl Session {
         st.tokens = tokens;
         if let Some(started) = new_chain {
             st.chain_started = started;
+            st.chain_started_ms = epoch_of(started);
         }
         st.generation += 1;
         st.attempts += 1;
         st.failure = None;
+        drop(st);
+        self.queue(Event::Rotated);
         Ok(())
     }
 
-    fn gate(&self) -> MutexGuard<'_, ()> {
-        self.inner.renew_gate.lock().unwrap_or_else(|p| p.into_inner())
+    fn gate(&self) -> GateGuard<'_> {
+        self.inner.renew_gate.enter()
     }
 
     fn read_state(&self) -> RwLockReadGuard<'_, State> {

@@ -12,6 +12,7 @@ use crate::config::ClientConfig;
 use crate::error::Result;
 use crate::http::{Reply, Transport};
 use crate::keys::{PrivateKey, SCHEME};
+use crate::signer::Signer;
 use crate::wire::{self, Refresh};
 
 /// What a client and every session started from it share: the transport (one connection pool) and the
@@ -80,7 +81,50 @@ pub(crate) enum Challenge<'a> {
 #[derive(Clone)]
 pub(crate) enum Credential {
     Key(PrivateKey),
+    Signer(Signer),
     ApiKey(ApiKey),
+}
+
+/// What signs a challenge: a key in the library's memory, or an app's [`Signer`].
+#[derive(Clone, Copy)]
+pub(crate) enum Signing<'a> {
+    Key(&'a PrivateKey),
+    Signer(&'a Signer),
+}
+
+impl Signing<'_> {
+    /// The signature for `auth_code`. Errors: a signer's ([`crate::ErrorKind::SignerFailed`], cancellation).
+    pub(crate) fn sign(&self, auth_code: &str) -> Result<String> {
+        match self {
+            Signing::Key(k) => Ok(k.sign_hex(auth_code)),
+            Signing::Signer(s) => s.sign_challenge(auth_code),
+        }
+    }
+
+    /// The public key as the `key` field carries it.
+    pub(crate) fn public_key(&self) -> String {
+        match self {
+            Signing::Key(k) => k.public_key().to_base64(),
+            Signing::Signer(s) => s.public_key().to_string(),
+        }
+    }
+
+    /// The `scheme` field.
+    pub(crate) fn scheme(&self) -> &str {
+        match self {
+            Signing::Key(_) => SCHEME,
+            Signing::Signer(s) => s.scheme(),
+        }
+    }
+
+    /// The credential a session keeps to sign in again: a copy of the key when `keep_key`, the signer always
+    /// (it holds no secret of the library's).
+    pub(crate) fn kept(&self, keep_key: bool) -> Option<Credential> {
+        match self {
+            Signing::Key(k) => keep_key.then(|| Credential::Key((*k).clone())),
+            Signing::Signer(s) => Some(Credential::Signer((*s).clone())),
+        }
+    }
 }
 
 /// A token reply, what it must hold, and the instant the exchange that produced it began (the conservative
@@ -94,7 +138,8 @@ pub(crate) struct SignedIn {
 /// Signs in with `credential` (a key: the `auth/code` challenge, for an existing user).
 pub(crate) fn sign_in_with(service: &Service, user_id: &str, credential: &Credential) -> Result<SignedIn> {
     match credential {
-        Credential::Key(key) => sign_in(service, user_id, key, &Challenge::Code { join_code: None }),
+        Credential::Key(key) => sign_in(service, user_id, Signing::Key(key), &Challenge::Code { join_code: None }),
+        Credential::Signer(s) => sign_in(service, user_id, Signing::Signer(s), &Challenge::Code { join_code: None }),
         Credential::ApiKey(key) => api_key_sign_in(service, key),
     }
 }
@@ -108,11 +153,12 @@ pub(crate) fn api_key_sign_in(service: &Service, api_key: &ApiKey) -> Result<Sig
     Ok(SignedIn { reply, refresh: Refresh::Ignored, started })
 }
 
-/// One full challenge/response sign-in: a challenge, signed with `key`, traded at `auth/token`.
+/// One full challenge/response sign-in: a challenge, signed with `with`, traded at `auth/token`.
 ///
 /// Errors: transport codes; the server's refusals; [`crate::ErrorKind::MalformedResponse`] for a challenge
-/// reply without a usable `authCode`.
-pub(crate) fn sign_in(service: &Service, user_id: &str, key: &PrivateKey, challenge: &Challenge<'_>) -> Result<SignedIn> {
+/// reply without a usable `authCode`; a signer's failure ([`crate::ErrorKind::SignerFailed`]), before anything
+/// more is sent.
+pub(crate) fn sign_in(service: &Service, user_id: &str, with: Signing<'_>, challenge: &Challenge<'_>) -> Result<SignedIn> {
     let started = Instant::now();
     let t = &service.transport;
     let code_reply = match *challenge {
@@ -122,9 +168,9 @@ pub(crate) fn sign_in(service: &Service, user_id: &str, key: &PrivateKey, challe
         }
     };
     let auth_code = wire::parse_auth_code(&code_reply.body)?;
-    let signature = key.sign_hex(&auth_code);
-    let public = key.public_key().to_base64();
-    let body = wire::TokenRequest { user_id, auth_code: &auth_code, signature: &signature, key: &public, scheme: SCHEME };
+    let signature = with.sign(&auth_code)?;
+    let public = with.public_key();
+    let body = wire::TokenRequest { user_id, auth_code: &auth_code, signature: &signature, key: &public, scheme: with.scheme() };
     let reply = t.post("/v1/auth/token", None, Some(&body))?;
     service.known_users.insert(user_id);
     Ok(SignedIn { reply, refresh: Refresh::Required, started })

@@ -91,6 +91,11 @@ impl Signer {
     /// Errors: [`ErrorKind::SignerFailed`]; [`ErrorKind::Cancelled`] or [`ErrorKind::Timeout`] when the call
     /// was cancelled or passed its deadline while the signer ran.
     pub(crate) fn sign_challenge(&self, auth_code: &str) -> Result<String> {
+        self.sign_within(auth_code, CHALLENGE_LIFETIME)
+    }
+
+    /// As [`Signer::sign_challenge`], with `limit` as the challenge's lifetime.
+    fn sign_within(&self, auth_code: &str, limit: Duration) -> Result<String> {
         let started = Instant::now();
         let answer = self.inner.sign.sign(auth_code.as_bytes());
         let took = started.elapsed();
@@ -99,13 +104,13 @@ impl Signer {
             let why: String = why.chars().take(512).collect();
             Error::with_message(ErrorKind::SignerFailed, format!("the signer failed: {why}"))
         })?;
-        if took >= CHALLENGE_LIFETIME {
+        if took >= limit {
             return Err(Error::with_message(
                 ErrorKind::SignerFailed,
                 format!(
                     "the signer took {:.1} s; a challenge is valid {} s, so it was not sent",
                     took.as_secs_f64(),
-                    CHALLENGE_LIFETIME.as_secs()
+                    limit.as_secs_f64()
                 ),
             ));
         }
@@ -181,6 +186,21 @@ mod tests {
         let e = failing.sign_challenge("abc").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::SignerFailed);
         assert!(e.message().contains("user said no") && !e.message().contains('\n'), "{}", e.message());
+    }
+
+    #[test]
+    fn a_signer_slower_than_the_challenge_lives_is_reported_as_such() {
+        let key = PrivateKey::generate();
+        let k = key.clone();
+        let slow = Signer::new(&key.public_key().to_base64(), None, move |m: &[u8]| {
+            std::thread::sleep(Duration::from_millis(120));
+            Ok(k.sign_hex(std::str::from_utf8(m).unwrap()))
+        })
+        .unwrap();
+        let e = slow.sign_within("abc", Duration::from_millis(100)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::SignerFailed);
+        assert!(e.message().contains("the signer took 0.1 s; a challenge is valid 0.1 s"), "{}", e.message());
+        assert!(slow.sign_within("abc", Duration::from_secs(5)).is_ok());
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub fn check_scheme(scheme: &str) -> Result<(), String> {
     if scheme == SCHEME_ED25519 {
         Ok(())
     } else {
-        Err(format!("unsupported key scheme (only \"{SCHEME_ED25519}\" is supported, in lowercase)"))
+        Err(format!("scheme not supported by this server (only \"{SCHEME_ED25519}\", in lowercase)"))
     }
 }
 
