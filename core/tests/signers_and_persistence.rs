@@ -3,16 +3,13 @@
 //! scripted server for what the local one does not do (schemes other than ed25519).
 
 mod common;
-#[path = "common/scripted.rs"]
-#[allow(dead_code)]
-mod scripted;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
 use common::{unique_user, Server};
-use scripted::{json, sign_in_reply, token_set, Scripted};
+use common::scripted::{json, sign_in_reply, token_set, Scripted};
 use sxt_auth_core::{ApiKey, ErrorKind, Event, PrivateKey, Resume, Signer};
 
 /// A signer for `key` that counts its calls and its drops.
