@@ -57,6 +57,22 @@
 #define SXT_VERSION_STRING "0.1.0"
 
 /**
+ * The capacity of the buffer a signer writes its signature (or, on failure, its message) into.
+ */
+#define SXT_SIGNATURE_CAPACITY 1024
+
+/**
+ * `sxt_session_set_observer`'s event: the session has new tokens (a refresh, a sign-in again, a
+ * subscription join). Export it again now.
+ */
+#define SXT_EVENT_ROTATED 1
+
+/**
+ * `sxt_session_set_observer`'s event: the session logged out. A stored copy is worth nothing now.
+ */
+#define SXT_EVENT_LOGGED_OUT 2
+
+/**
  * `sxt_session_create_join_code`'s role: a member of the subscription.
  */
 #define SXT_ROLE_MEMBER 0
@@ -119,6 +135,11 @@ typedef enum {
      * A PEM CA certificate bundle could not be parsed or held no certificate.
      */
     SXT_STATUS_INVALID_CERTIFICATE = 8,
+    /**
+     * An external signer (`sxt_signer_new`) failed, took longer than a challenge lives (30 s), or returned
+     * something that is not a valid signature for its public key; nothing was sent with it.
+     */
+    SXT_STATUS_SIGNER_FAILED = 9,
     /**
      * Could not connect or the connection broke (DNS, refused, reset).
      */
@@ -233,6 +254,39 @@ typedef struct sxt_error sxt_error;
  * After `sxt_logout`, calls get `SXT_STATUS_LOGGED_OUT`. Freeing wipes its tokens and key from memory.
  */
 typedef struct sxt_session sxt_session;
+
+/**
+ * A signer: a public key, its scheme and a signing callback (see `sxt_signer_new`). Sessions signed in with
+ * it hold it too, and sign in through it again when their refresh chain ends. Safe to use from any number of
+ * threads at once.
+ */
+typedef struct sxt_signer sxt_signer;
+
+/**
+ * Signs `message` (`message_len` bytes: an `authCode`, printable ASCII, not NUL-terminated) with the key the
+ * signer stands for. On success it writes the signature as the scheme writes it in the protocol's `signature`
+ * field (for `ed25519`, 128 lowercase hex characters) to `signature_out` (capacity `signature_capacity`,
+ * `SXT_SIGNATURE_CAPACITY`; no NUL needed), sets `*signature_len_out` to its length and returns
+ * `SXT_STATUS_OK` (0). On failure it returns any other value and may write a message saying why (UTF-8, no
+ * secret) the same way. Nothing it is given may be kept after it returns; it must not unwind (C++ exceptions,
+ * Go panics) into the library.
+ */
+typedef int32_t (*sxt_sign_fn)(void *context,
+                               const uint8_t *message,
+                               size_t message_len,
+                               char *signature_out,
+                               size_t signature_capacity,
+                               size_t *signature_len_out);
+
+/**
+ * Releases a callback's `context`; called exactly once, when nothing uses the context any more.
+ */
+typedef void (*sxt_destroy_fn)(void *context);
+
+/**
+ * Called with an `SXT_EVENT_*` value and the observer's context (see `sxt_session_set_observer`).
+ */
+typedef void (*sxt_observer_fn)(void *context, int32_t event);
 
 #ifdef __cplusplus
 extern "C" {
@@ -464,6 +518,64 @@ sxt_status sxt_login_call(const sxt_client *client,
                           sxt_error **error_out);
 
 /**
+ * As `sxt_login`, signing with `signer` (`sxt_signer_new`): the private key never enters the library. The
+ * session holds `signer` (whatever `sxt_client_options_set_keep_key` says: it holds no secret) and signs in
+ * through it again when its refresh chain runs out.
+ *
+ * Errors: as `sxt_login` (`SXT_STATUS_INVALID_HANDLE` naming `signer` for a signer that is not live);
+ * `SXT_STATUS_SIGNER_FAILED` when the signer fails, is too slow, or returns an invalid signature (nothing
+ * more is sent).
+ */
+sxt_status sxt_login_signer(const sxt_client *client,
+                            const char *user_id,
+                            const sxt_signer *signer,
+                            sxt_session **session_out,
+                            sxt_error **error_out);
+
+/**
+ * As `sxt_login_signer`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A
+ * signer already running is not interrupted: the call ends when it returns.
+ *
+ * Errors: as `sxt_login_signer`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_login_signer_call(const sxt_client *client,
+                                 const sxt_call *call,
+                                 const char *user_id,
+                                 const sxt_signer *signer,
+                                 sxt_session **session_out,
+                                 sxt_error **error_out);
+
+/**
+ * As `sxt_register` (or, with an `email`, `sxt_register_with_email`), signing with `signer`: its public key
+ * and scheme become the new user's first key. `email` and `join_code` may be NULL.
+ *
+ * Errors: as `sxt_register`; `SXT_STATUS_SIGNER_FAILED`.
+ */
+sxt_status sxt_register_signer(const sxt_client *client,
+                               const char *user_id,
+                               const sxt_signer *signer,
+                               const char *email,
+                               const char *join_code,
+                               sxt_session **session_out,
+                               sxt_error **error_out);
+
+/**
+ * As `sxt_register_signer`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+ *
+ * Errors: as `sxt_register_signer`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_register_signer_call(const sxt_client *client,
+                                    const sxt_call *call,
+                                    const char *user_id,
+                                    const sxt_signer *signer,
+                                    const char *email,
+                                    const char *join_code,
+                                    sxt_session **session_out,
+                                    sxt_error **error_out);
+
+/**
  * Signs in with an SxT API key (made in Space and Time Studio): `POST {proxy}/auth/apikey` with the key in
  * the `apikey` header, at the proxy of `sxt_client_options_set_proxy_url`. The reply is an access token
  * without a refresh token: the session never refreshes, and signs in again with the API key when its access
@@ -557,6 +669,42 @@ sxt_status sxt_register_with_email_call(const sxt_client *client,
                                         const char *join_code,
                                         sxt_session **session_out,
                                         sxt_error **error_out);
+
+/**
+ * Creates a signer for `public_key` (as SxT wants it in the `key` field: for `ed25519`, standard base64 of
+ * the 32 bytes) in `scheme` (NULL: `"ed25519"`; wallet sign-in puts the chain id there, such as `"1"`, with
+ * a wallet address as the key), signing with `sign` (see `sxt_sign_fn`) and `context`. `*signer_out` is
+ * released with `sxt_signer_free`.
+ *
+ * `context` belongs to the library from this call on, success or not: `destroy` (may be NULL) is called
+ * exactly once, from whichever thread releases the last user of the signer (`sxt_signer_free` and every
+ * session signed in with it have been freed), or before this call returns when it fails.
+ *
+ * `sign` may be called from any thread, once per sign-in (a session's sign-in again included), and from
+ * several threads at once when several sign-ins run. The library holds no lock while it runs, so it may take
+ * its time (a person confirming on a device) up to the 30 seconds a challenge lives; a slower answer fails
+ * the sign-in with `SXT_STATUS_SIGNER_FAILED` saying so, as does a failure status (with the callback's
+ * message) or, for `ed25519`, an answer that is not 128 lowercase hex characters or does not verify against
+ * `public_key`: nothing is sent with such an answer. It must not call functions of the session it signs for.
+ *
+ * Errors: `SXT_STATUS_NULL_ARGUMENT` (`public_key`, `sign`, `signer_out`), `SXT_STATUS_INVALID_UTF8`,
+ * `SXT_STATUS_INVALID_KEY` (an `ed25519` key that does not parse), `SXT_STATUS_INVALID_ARGUMENT` (`scheme`
+ * empty, over 64 bytes or not printable ASCII; another scheme's key empty, over 1024 bytes or not printable
+ * ASCII).
+ */
+sxt_status sxt_signer_new(const char *public_key,
+                          const char *scheme,
+                          sxt_sign_fn sign,
+                          void *context,
+                          sxt_destroy_fn destroy,
+                          sxt_signer **signer_out,
+                          sxt_error **error_out);
+
+/**
+ * Releases the caller's reference to `signer`. Sessions signed in with it keep theirs; its `destroy` runs
+ * when the last goes. NULL and an already-freed handle are ignored.
+ */
+void sxt_signer_free(sxt_signer *signer);
 
 /**
  * Writes a valid access token to `*access_token_out` (a new string; `sxt_string_free` wipes it), refreshing
@@ -768,6 +916,95 @@ sxt_status sxt_session_add_key(sxt_session *session, const char *new_private_key
 sxt_status sxt_session_add_key_call(sxt_session *session,
                                     const sxt_call *call,
                                     const char *new_private_key,
+                                    sxt_error **error_out);
+
+/**
+ * As `sxt_session_add_key`, for a key `signer` holds (`sxt_signer_new`): its public key and scheme go on the
+ * keyring, and it signs the challenge.
+ *
+ * Errors: as `sxt_session_add_key` (`SXT_STATUS_INVALID_HANDLE` naming `signer` for one that is not live);
+ * `SXT_STATUS_SIGNER_FAILED`.
+ */
+sxt_status sxt_session_add_key_signer(sxt_session *session, const sxt_signer *signer, sxt_error **error_out);
+
+/**
+ * As `sxt_session_add_key_signer`, with the deadline and cancellation of `call` (NULL: none; see
+ * `sxt_call_new`).
+ *
+ * Errors: as `sxt_session_add_key_signer`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+ * `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+ */
+sxt_status sxt_session_add_key_signer_call(sxt_session *session,
+                                           const sxt_call *call,
+                                           const sxt_signer *signer,
+                                           sxt_error **error_out);
+
+/**
+ * Writes the session as text to `*blob_out` (a new string; `sxt_string_free` wipes it), for the app to keep
+ * where its platform keeps secrets (Keychain, Keystore) and restore after a restart with
+ * `sxt_session_import`. It holds the tokens (bearer credentials: a secret), their expiries (epoch
+ * milliseconds, as the server stated them), the session cap, the user id, the base URL and how the session
+ * signs in (scheme and public key, or API key); never a private key or an API key. The format is versioned
+ * (`sxts1.`) and checked against truncation and alteration. Export again after every
+ * `SXT_EVENT_ROTATED` (`sxt_session_set_observer`): after a refresh the old blob's refresh token no longer
+ * works. No network call.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+ */
+sxt_status sxt_session_export(const sxt_session *session, char **blob_out, sxt_error **error_out);
+
+/**
+ * Restores a session from `blob` (`sxt_session_export`, in this process or an earlier one) for `client`,
+ * which must be a client of the same service (base URL). `secret` (may be NULL) is what the session signed
+ * in with: the private key (any accepted encoding) or, for an API-key session, the API key; with it the
+ * session also signs in again when its tokens run out, without it it then fails with
+ * `SXT_STATUS_SESSION_EXPIRED`. The restored session refreshes as usual. No network call. `*session_out` is
+ * released with `sxt_session_free`.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+ * `SXT_STATUS_INVALID_ARGUMENT` naming `blob` (not an exported session, another version, truncated or
+ * altered, over 64 KiB, or exported from a client of another service; the message says which),
+ * `SXT_STATUS_INVALID_KEY` or `SXT_STATUS_INVALID_ARGUMENT` naming `secret` (it does not parse, or is not
+ * what the session signed in with), `SXT_STATUS_SESSION_EXPIRED` (neither token is still valid, or the
+ * 24-hour session is over).
+ */
+sxt_status sxt_session_import(const sxt_client *client,
+                              const char *blob,
+                              const char *secret,
+                              sxt_session **session_out,
+                              sxt_error **error_out);
+
+/**
+ * As `sxt_session_import`, with `signer` (`sxt_signer_new`) for a session that signed in through a signer
+ * of the same scheme and public key; the session holds it and signs in again through it.
+ *
+ * Errors: as `sxt_session_import`; `SXT_STATUS_INVALID_HANDLE` naming `signer`; `SXT_STATUS_INVALID_KEY`
+ * naming `signer` when it is not the key the session signed in with.
+ */
+sxt_status sxt_session_import_signer(const sxt_client *client,
+                                     const char *blob,
+                                     const sxt_signer *signer,
+                                     sxt_session **session_out,
+                                     sxt_error **error_out);
+
+/**
+ * Sets the session's observer: `notify(context, event)` is called after every rotation
+ * (`SXT_EVENT_ROTATED`: a refresh, a sign-in again, a subscription join) and at logout
+ * (`SXT_EVENT_LOGGED_OUT`), once per event, so that the app can store the session again
+ * (`sxt_session_export`). It runs on the thread whose call made the change, after that call has released
+ * every lock of the session and before it returns: it may call this session's functions (export it, read its
+ * token), and calls from different threads may overlap. It must not unwind into the library.
+ *
+ * `notify` NULL removes the observer. `context` belongs to the library from this call on, success or not:
+ * `destroy` (may be NULL) is called exactly once, when the observer is replaced or removed, when the session
+ * is freed (once no call is using it), or before this call returns when it fails.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`.
+ */
+sxt_status sxt_session_set_observer(sxt_session *session,
+                                    sxt_observer_fn notify,
+                                    void *context,
+                                    sxt_destroy_fn destroy,
                                     sxt_error **error_out);
 
 /**

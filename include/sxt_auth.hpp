@@ -77,6 +77,8 @@ enum class status : std::int32_t {
     invalid_handle = 7,
     /// A PEM CA bundle in `client_options::ca_pems` could not be parsed or held no certificate.
     invalid_certificate = 8,
+    /// An external signer failed, took longer than a challenge lives, or returned an invalid signature.
+    signer_failed = 9,
     /// Could not connect or the connection broke (DNS, refused, reset).
     network = 100,
     /// A connect, read or whole-call deadline passed.
@@ -135,6 +137,8 @@ static_assert(static_cast<std::int32_t>(status::invalid_handle) ==
 static_assert(static_cast<std::int32_t>(status::invalid_certificate) ==
                   static_cast<std::int32_t>(SXT_STATUS_INVALID_CERTIFICATE),
               "SXT_STATUS_INVALID_CERTIFICATE");
+static_assert(static_cast<std::int32_t>(status::signer_failed) == static_cast<std::int32_t>(SXT_STATUS_SIGNER_FAILED),
+              "SXT_STATUS_SIGNER_FAILED");
 static_assert(static_cast<std::int32_t>(status::network) == static_cast<std::int32_t>(SXT_STATUS_NETWORK),
               "SXT_STATUS_NETWORK");
 static_assert(static_cast<std::int32_t>(status::timeout) == static_cast<std::int32_t>(SXT_STATUS_TIMEOUT),

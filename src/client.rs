@@ -12,6 +12,7 @@ use crate::call::{sxt_call, with_call};
 use crate::error::{run, sxt_error};
 use crate::handles::{Handle, Kind, Table};
 use crate::session::sxt_session;
+use crate::signer::{signer_of, sxt_signer};
 use crate::status::{CResult, Status};
 use crate::strings::{arg, into_c, opt_arg};
 
@@ -346,6 +347,96 @@ pub extern "C" fn sxt_login_call(
     error_out: *mut *mut sxt_error,
 ) -> Status {
     start(client, call, user_id, private_key, session_out, error_out, || Ok(()), |c, u, k, ()| c.login(u, k))
+}
+
+/// As `sxt_login`, signing with `signer` (`sxt_signer_new`): the private key never enters the library. The
+/// session holds `signer` (whatever `sxt_client_options_set_keep_key` says: it holds no secret) and signs in
+/// through it again when its refresh chain runs out.
+///
+/// Errors: as `sxt_login` (`SXT_STATUS_INVALID_HANDLE` naming `signer` for a signer that is not live);
+/// `SXT_STATUS_SIGNER_FAILED` when the signer fails, is too slow, or returns an invalid signature (nothing
+/// more is sent).
+#[no_mangle]
+pub extern "C" fn sxt_login_signer(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    signer: *const sxt_signer,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    sxt_login_signer_call(client, std::ptr::null(), user_id, signer, session_out, error_out)
+}
+
+/// As `sxt_login_signer`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`). A
+/// signer already running is not interrupted: the call ends when it returns.
+///
+/// Errors: as `sxt_login_signer`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_login_signer_call(
+    client: *const sxt_client,
+    call: *const sxt_call,
+    user_id: *const c_char,
+    signer: *const sxt_signer,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let user_id = unsafe { arg(user_id, "user_id") }?;
+        let signer = signer_of(signer)?;
+        let out = Out::new(session_out, "session_out")?;
+        let session = with_call(call, || client.login_signer(user_id, &signer))?;
+        out.write(sxt_session::publish(session)?);
+        Ok(())
+    })
+}
+
+/// As `sxt_register` (or, with an `email`, `sxt_register_with_email`), signing with `signer`: its public key
+/// and scheme become the new user's first key. `email` and `join_code` may be NULL.
+///
+/// Errors: as `sxt_register`; `SXT_STATUS_SIGNER_FAILED`.
+#[no_mangle]
+pub extern "C" fn sxt_register_signer(
+    client: *const sxt_client,
+    user_id: *const c_char,
+    signer: *const sxt_signer,
+    email: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    sxt_register_signer_call(client, std::ptr::null(), user_id, signer, email, join_code, session_out, error_out)
+}
+
+/// As `sxt_register_signer`, with the deadline and cancellation of `call` (NULL: none; see `sxt_call_new`).
+///
+/// Errors: as `sxt_register_signer`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn sxt_register_signer_call(
+    client: *const sxt_client,
+    call: *const sxt_call,
+    user_id: *const c_char,
+    signer: *const sxt_signer,
+    email: *const c_char,
+    join_code: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        // SAFETY: header contract: NULL or NUL-terminated strings.
+        let (user_id, email, join_code) =
+            unsafe { (arg(user_id, "user_id")?, opt_arg(email, "email")?, opt_arg(join_code, "join_code")?) };
+        let signer = signer_of(signer)?;
+        let out = Out::new(session_out, "session_out")?;
+        let session = with_call(call, || client.register_signer(user_id, &signer, email, join_code))?;
+        out.write(sxt_session::publish(session)?);
+        Ok(())
+    })
 }
 
 /// Signs in with an SxT API key (made in Space and Time Studio): `POST {proxy}/auth/apikey` with the key in

@@ -55,6 +55,7 @@ pub(crate) enum Kind {
     Session = 3,
     Error = 4,
     Call = 5,
+    Signer = 6,
 }
 
 /// A C handle type: the opaque struct C sees, tied to the Rust object it stands for.

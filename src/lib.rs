@@ -8,6 +8,7 @@
 //! Where each `sxt_*` function lives:
 //! * `sxt_keygen`, `sxt_key_*`: [`keys`];
 //! * `sxt_client_options_*`, `sxt_client_*`, `sxt_user_exists`, `sxt_login`, `sxt_register*`: [`client`];
+//! * `sxt_signer_*` (keys the app holds, signing through a callback): [`signer`];
 //! * `sxt_session_*`, `sxt_refresh`, `sxt_logout`: [`session`];
 //! * `sxt_call_*` (one call's deadline and cancellation, for the `*_call` variants): [`call`];
 //! * `sxt_error_*`, `sxt_status_*`: [`error`] (the numbers and names themselves: [`status`]);
@@ -19,6 +20,7 @@
 // Declared in the order the header presents them: keys, client, session, errors, then the library-wide calls.
 pub mod keys;
 pub mod client;
+pub mod signer;
 pub mod session;
 pub mod call;
 pub mod error;

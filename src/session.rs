@@ -2,7 +2,10 @@
 
 use std::ffi::c_char;
 
-use sxt_auth_core::{PrivateKey, Role, Session};
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use sxt_auth_core::{Event, PrivateKey, Resume, Role, Session};
 use zeroize::Zeroizing;
 
 use crate::boundary::{guard, Out};
@@ -10,7 +13,9 @@ use crate::call::{sxt_call, with_call};
 use crate::error::{run, sxt_error};
 use crate::handles::{Handle, Kind, Table};
 use crate::status::{CResult, Status};
-use crate::strings::{arg, into_c};
+use crate::signer::{signer_of, sxt_destroy_fn, sxt_signer};
+use crate::strings::{arg, into_c, opt_arg};
+use crate::client::sxt_client;
 
 /// A signed-in session: the user's tokens, refreshed ahead of expiry (one refresh at a time, however many
 /// threads ask), and renewed by a new sign-in when the refresh chain or the 24-hour session runs out (the
@@ -318,6 +323,192 @@ pub extern "C" fn sxt_session_add_key_call(
         let text = unsafe { arg(new_private_key, "new_private_key") }?;
         let key = PrivateKey::parse_argument(text, "new_private_key")?;
         with_call(call, || s.add_key(&key))
+    })
+}
+
+/// As `sxt_session_add_key`, for a key `signer` holds (`sxt_signer_new`): its public key and scheme go on the
+/// keyring, and it signs the challenge.
+///
+/// Errors: as `sxt_session_add_key` (`SXT_STATUS_INVALID_HANDLE` naming `signer` for one that is not live);
+/// `SXT_STATUS_SIGNER_FAILED`.
+#[no_mangle]
+pub extern "C" fn sxt_session_add_key_signer(session: *mut sxt_session, signer: *const sxt_signer, error_out: *mut *mut sxt_error) -> Status {
+    sxt_session_add_key_signer_call(session, std::ptr::null(), signer, error_out)
+}
+
+/// As `sxt_session_add_key_signer`, with the deadline and cancellation of `call` (NULL: none; see
+/// `sxt_call_new`).
+///
+/// Errors: as `sxt_session_add_key_signer`; `SXT_STATUS_INVALID_HANDLE` for a `call` that is not live,
+/// `SXT_STATUS_CANCELLED` once `call` is cancelled, `SXT_STATUS_TIMEOUT` once its deadline has passed.
+#[no_mangle]
+pub extern "C" fn sxt_session_add_key_signer_call(
+    session: *mut sxt_session,
+    call: *const sxt_call,
+    signer: *const sxt_signer,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    with_session(session, error_out, |s| {
+        let signer = signer_of(signer)?;
+        with_call(call, || s.add_key_signer(&signer))
+    })
+}
+
+/// Writes the session as text to `*blob_out` (a new string; `sxt_string_free` wipes it), for the app to keep
+/// where its platform keeps secrets (Keychain, Keystore) and restore after a restart with
+/// `sxt_session_import`. It holds the tokens (bearer credentials: a secret), their expiries (epoch
+/// milliseconds, as the server stated them), the session cap, the user id, the base URL and how the session
+/// signs in (scheme and public key, or API key); never a private key or an API key. The format is versioned
+/// (`sxts1.`) and checked against truncation and alteration. Export again after every
+/// `SXT_EVENT_ROTATED` (`sxt_session_set_observer`): after a refresh the old blob's refresh token no longer
+/// works. No network call.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
+#[no_mangle]
+pub extern "C" fn sxt_session_export(session: *const sxt_session, blob_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
+    string_result(session, blob_out, "blob_out", error_out, |s| s.export())
+}
+
+/// Restores a session from `blob` (`sxt_session_export`, in this process or an earlier one) for `client`,
+/// which must be a client of the same service (base URL). `secret` (may be NULL) is what the session signed
+/// in with: the private key (any accepted encoding) or, for an API-key session, the API key; with it the
+/// session also signs in again when its tokens run out, without it it then fails with
+/// `SXT_STATUS_SESSION_EXPIRED`. The restored session refreshes as usual. No network call. `*session_out` is
+/// released with `sxt_session_free`.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+/// `SXT_STATUS_INVALID_ARGUMENT` naming `blob` (not an exported session, another version, truncated or
+/// altered, over 64 KiB, or exported from a client of another service; the message says which),
+/// `SXT_STATUS_INVALID_KEY` or `SXT_STATUS_INVALID_ARGUMENT` naming `secret` (it does not parse, or is not
+/// what the session signed in with), `SXT_STATUS_SESSION_EXPIRED` (neither token is still valid, or the
+/// 24-hour session is over).
+#[no_mangle]
+pub extern "C" fn sxt_session_import(
+    client: *const sxt_client,
+    blob: *const c_char,
+    secret: *const c_char,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        // SAFETY: header contract: NULL or NUL-terminated strings.
+        let (blob, secret) = unsafe { (arg(blob, "blob")?, opt_arg(secret, "secret")?) };
+        let out = Out::new(session_out, "session_out")?;
+        let resume = secret.map_or(Resume::Nothing, Resume::Text);
+        let session = client.import_session(blob, resume).map_err(|e| match e.argument_name() {
+            Some("private_key" | "api_key") => e.renamed_argument("secret"),
+            _ => e,
+        })?;
+        out.write(sxt_session::publish(session)?);
+        Ok(())
+    })
+}
+
+/// As `sxt_session_import`, with `signer` (`sxt_signer_new`) for a session that signed in through a signer
+/// of the same scheme and public key; the session holds it and signs in again through it.
+///
+/// Errors: as `sxt_session_import`; `SXT_STATUS_INVALID_HANDLE` naming `signer`; `SXT_STATUS_INVALID_KEY`
+/// naming `signer` when it is not the key the session signed in with.
+#[no_mangle]
+pub extern "C" fn sxt_session_import_signer(
+    client: *const sxt_client,
+    blob: *const c_char,
+    signer: *const sxt_signer,
+    session_out: *mut *mut sxt_session,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    run(error_out, || {
+        let client = sxt_client::get(client, "client")?;
+        // SAFETY: header contract: NULL or a NUL-terminated string.
+        let blob = unsafe { arg(blob, "blob") }?;
+        let signer = signer_of(signer)?;
+        let out = Out::new(session_out, "session_out")?;
+        let session = client.import_session(blob, Resume::Signer(&signer)).map_err(|e| match e.argument_name() {
+            Some("private_key" | "api_key") => e.renamed_argument("signer"),
+            _ => e,
+        })?;
+        out.write(sxt_session::publish(session)?);
+        Ok(())
+    })
+}
+
+/// `sxt_session_set_observer`'s event: the session has new tokens (a refresh, a sign-in again, a
+/// subscription join). Export it again now.
+pub const SXT_EVENT_ROTATED: i32 = 1;
+/// `sxt_session_set_observer`'s event: the session logged out. A stored copy is worth nothing now.
+pub const SXT_EVENT_LOGGED_OUT: i32 = 2;
+
+/// Called with an `SXT_EVENT_*` value and the observer's context (see `sxt_session_set_observer`).
+#[allow(non_camel_case_types)]
+pub type sxt_observer_fn = Option<unsafe extern "C" fn(context: *mut c_void, event: i32)>;
+
+/// The app's observer and its context; destroy runs when it is dropped (replaced, removed, or the session
+/// freed).
+struct CObserver {
+    notify: unsafe extern "C" fn(*mut c_void, i32),
+    context: *mut c_void,
+    destroy: sxt_destroy_fn,
+}
+// SAFETY: `sxt_session_set_observer`'s contract: the callback and destroy may be called from any thread.
+unsafe impl Send for CObserver {}
+// SAFETY: as above; the library never dereferences the context.
+unsafe impl Sync for CObserver {}
+
+impl CObserver {
+    fn tell(&self, event: i32) {
+        // SAFETY: the header's contract for `notify`: callable from any thread with its context.
+        unsafe { (self.notify)(self.context, event) }
+    }
+}
+
+impl Drop for CObserver {
+    fn drop(&mut self) {
+        if let Some(destroy) = self.destroy {
+            // SAFETY: the header's contract: destroy releases the context, called once.
+            unsafe { destroy(self.context) }
+        }
+    }
+}
+
+/// Sets the session's observer: `notify(context, event)` is called after every rotation
+/// (`SXT_EVENT_ROTATED`: a refresh, a sign-in again, a subscription join) and at logout
+/// (`SXT_EVENT_LOGGED_OUT`), once per event, so that the app can store the session again
+/// (`sxt_session_export`). It runs on the thread whose call made the change, after that call has released
+/// every lock of the session and before it returns: it may call this session's functions (export it, read its
+/// token), and calls from different threads may overlap. It must not unwind into the library.
+///
+/// `notify` NULL removes the observer. `context` belongs to the library from this call on, success or not:
+/// `destroy` (may be NULL) is called exactly once, when the observer is replaced or removed, when the session
+/// is freed (once no call is using it), or before this call returns when it fails.
+///
+/// Errors: `SXT_STATUS_INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn sxt_session_set_observer(
+    session: *mut sxt_session,
+    notify: sxt_observer_fn,
+    context: *mut c_void,
+    destroy: sxt_destroy_fn,
+    error_out: *mut *mut sxt_error,
+) -> Status {
+    let observer = notify.map(|notify| CObserver { notify, context, destroy });
+    if observer.is_none() {
+        if let Some(destroy) = destroy {
+            // SAFETY: as in CObserver's drop: the context is the library's now, and nothing will use it.
+            unsafe { destroy(context) }
+        }
+    }
+    with_session(session, error_out, move |s| {
+        s.set_observer(observer.map(|o| {
+            Arc::new(move |event: Event| {
+                let code = match event {
+                    Event::Rotated => SXT_EVENT_ROTATED,
+                    Event::LoggedOut => SXT_EVENT_LOGGED_OUT,
+                };
+                o.tell(code)
+            }) as sxt_auth_core::session::Observer
+        }));
+        Ok(())
     })
 }
 

@@ -38,6 +38,9 @@ const (
 	// StatusInvalidCertificate: a PEM CA bundle given to [WithCAPEM] could not be parsed or held no
 	// certificate.
 	StatusInvalidCertificate Status = 8
+	// StatusSignerFailed: a [Signer] failed (its error is in the message), took longer than a challenge
+	// lives (30 s), or returned an invalid signature; nothing was sent with it.
+	StatusSignerFailed Status = 9
 	// StatusNetwork: could not connect, or the connection broke (DNS, refused, reset).
 	StatusNetwork Status = 100
 	// StatusTimeout: a connect, read or whole-call deadline passed.
@@ -185,6 +188,7 @@ var (
 	ErrInsecureURL        = sentinel(StatusInsecureURL)
 	ErrInvalidHandle      = sentinel(StatusInvalidHandle)
 	ErrInvalidCertificate = sentinel(StatusInvalidCertificate)
+	ErrSignerFailed       = sentinel(StatusSignerFailed)
 	ErrNetwork            = sentinel(StatusNetwork)
 	ErrTimeout            = sentinel(StatusTimeout)
 	ErrTLS                = sentinel(StatusTLS)

@@ -24,6 +24,7 @@ var allStatuses = []struct {
 	{sxtauth.StatusInsecureURL, "INSECURE_URL", sxtauth.ErrInsecureURL},
 	{sxtauth.StatusInvalidHandle, "INVALID_HANDLE", sxtauth.ErrInvalidHandle},
 	{sxtauth.StatusInvalidCertificate, "INVALID_CERTIFICATE", sxtauth.ErrInvalidCertificate},
+	{sxtauth.StatusSignerFailed, "SIGNER_FAILED", sxtauth.ErrSignerFailed},
 	{sxtauth.StatusNetwork, "NETWORK", sxtauth.ErrNetwork},
 	{sxtauth.StatusTimeout, "TIMEOUT", sxtauth.ErrTimeout},
 	{sxtauth.StatusTLS, "TLS", sxtauth.ErrTLS},

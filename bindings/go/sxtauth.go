@@ -72,6 +72,7 @@ func _() {
 	_ = x[StatusInsecureURL-C.SXT_STATUS_INSECURE_URL]
 	_ = x[StatusInvalidHandle-C.SXT_STATUS_INVALID_HANDLE]
 	_ = x[StatusInvalidCertificate-C.SXT_STATUS_INVALID_CERTIFICATE]
+	_ = x[StatusSignerFailed-C.SXT_STATUS_SIGNER_FAILED]
 	_ = x[StatusNetwork-C.SXT_STATUS_NETWORK]
 	_ = x[StatusTimeout-C.SXT_STATUS_TIMEOUT]
 	_ = x[StatusTLS-C.SXT_STATUS_TLS]

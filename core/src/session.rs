@@ -63,6 +63,9 @@ pub enum Resume<'a> {
     Signer(&'a Signer),
     /// The API key it signed in with.
     ApiKey(&'a ApiKey),
+    /// As text: the private key (any accepted encoding) or the API key it signed in with, read as what the
+    /// blob says the session signed in with (errors name the argument `secret`).
+    Text(&'a str),
 }
 
 /// A role in a subscription, lowest first: what a join code made by [`Session::create_join_code`] gives.
@@ -353,6 +356,19 @@ impl Session {
     /// Restores an exported session (see [`crate::Client::import_session`]).
     pub(crate) fn import(service: Arc<Service>, blob_text: &str, resume: Resume<'_>) -> Result<Session> {
         let record = blob::decode(blob_text)?;
+        let parsed_key;
+        let parsed_api_key;
+        let resume = match (resume, &record.origin) {
+            (Resume::Text(text), Origin::ApiKey) => {
+                parsed_api_key = ApiKey::parse(text).map_err(|e| e.renamed_argument("secret"))?;
+                Resume::ApiKey(&parsed_api_key)
+            }
+            (Resume::Text(text), Origin::Key { .. }) => {
+                parsed_key = PrivateKey::parse_argument(text, "secret")?;
+                Resume::Key(&parsed_key)
+            }
+            (other, _) => other,
+        };
         if record.base_url != service.transport.base_url().as_str() {
             return Err(Error::argument(
                 ErrorKind::InvalidArgument,

@@ -47,6 +47,9 @@ public struct SxtError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidHandle = 7
         /// `SXT_STATUS_INVALID_CERTIFICATE`: a PEM CA bundle could not be parsed or held no certificate.
         case invalidCertificate = 8
+        /// `SXT_STATUS_SIGNER_FAILED`: an external signer failed (its error is in the message), took longer
+        /// than a challenge lives (30 s), or returned an invalid signature; nothing was sent with it.
+        case signerFailed = 9
         /// `SXT_STATUS_NETWORK`: could not connect, or the connection broke (DNS, refused, reset).
         case network = 100
         /// `SXT_STATUS_TIMEOUT`: a connect, read or overall deadline passed.

@@ -35,6 +35,9 @@ public enum class SxtStatus(public val code: Int) {
     /** A PEM CA certificate bundle could not be parsed or held no certificate. */
     INVALID_CERTIFICATE(8),
 
+    /** An external signer failed (its error is in the message), took longer than a challenge lives (30 s), or returned an invalid signature. */
+    SIGNER_FAILED(9),
+
     /** Could not connect, or the connection broke (DNS, refused, reset). */
     NETWORK(100),
 
