@@ -34,7 +34,7 @@ CC=${CC:-cc}
 CXX=${CXX:-c++}
 VALGRIND_MODE=${SXT_C_VALGRIND:-all}
 INSTALL_TEST=${SXT_C_INSTALL_TEST:-1}
-TESTS=(test_keys test_client test_session test_misuse test_threads test_call test_subscriptions)
+TESTS=(test_keys test_client test_session test_misuse test_threads test_call test_subscriptions test_signer)
 EXAMPLES=(keygen register_authenticate bearer)
 WARN=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
 RUNNER_NAME=tests/c/run.sh
