@@ -39,11 +39,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -353,8 +357,94 @@ struct free_session {
 struct free_call {
     void operator()(sxt_call *call) const noexcept { sxt_call_free(call); }
 };
+/// Releases a signer handle.
+struct free_signer {
+    void operator()(sxt_signer *signer) const noexcept { sxt_signer_free(signer); }
+};
 
 }  // namespace detail
+
+// ---- signer -------------------------------------------------------------------------------------------
+
+/// A key the app holds (Keychain, Keystore, HSM, wallet) and signs with: the library never sees it. Give it
+/// the public key as SxT wants it in the `key` field, and a function that signs a challenge:
+///
+///     sxt::signer s(public_key, [&](std::string_view auth_code) { return my_hsm.sign_hex(auth_code); });
+///     sxt::session session = client.login("alice", s);
+///
+/// The function gets the exact `authCode` and returns the signature as the scheme writes it (for `ed25519`,
+/// 128 lowercase hex characters); to fail, it throws (the exception's `what()` becomes the message of the
+/// `signer_failed` error; it never reaches the library). It may be called from any thread, once per sign-in
+/// (a session's sign-in again included), from several threads at once, with no lock of the library held, and
+/// it must not call into the session it signs for. The library checks an `ed25519` answer against the public
+/// key before sending it; a signer slower than a challenge's 30 seconds fails with `signer_failed`.
+///
+/// Ownership: move-only; owns one library signer handle. Sessions signed in with it share the function (it
+/// is destroyed when the last of them and this object are gone), so it may outlive this object.
+class signer {
+public:
+    /// The signing function: the `authCode`, to the signature text.
+    using sign_function = std::function<std::string(std::string_view auth_code)>;
+
+    /// A signer for `public_key` in `scheme` (none: `ed25519`). Throws `sxt::error`: `invalid_key` naming
+    /// `"public_key"` (an `ed25519` key that does not parse), `invalid_argument` naming `"scheme"` or
+    /// `"public_key"`, `invalid_utf8`.
+    signer(const std::string &public_key, sign_function sign, const std::optional<std::string> &scheme = std::nullopt) {
+        const char *key = detail::c_string(public_key, "public_key");
+        const char *sch = detail::c_string_or_null(scheme, "scheme");
+        auto *state = new sign_function(std::move(sign));
+        sxt_signer *raw = nullptr;
+        // The library owns `state` from here, and calls destroy() exactly once (at once if this fails).
+        detail::check([&](sxt_error **err) { return sxt_signer_new(key, sch, &trampoline, state, &destroy, &raw, err); });
+        handle_.reset(raw);
+    }
+
+    /// Takes over `other`'s handle; `other` becomes empty.
+    signer(signer &&other) noexcept = default;
+    /// Releases this object's handle and takes over `other`'s.
+    signer &operator=(signer &&other) noexcept = default;
+    signer(const signer &) = delete;
+    signer &operator=(const signer &) = delete;
+    ~signer() = default;
+
+    /// The underlying C handle, still owned by this object (NULL when empty). Do not free it.
+    const sxt_signer *native_handle() const noexcept { return handle_.get(); }
+
+private:
+    static std::int32_t trampoline(void *context, const std::uint8_t *message, std::size_t message_len, char *out,
+                                   std::size_t capacity, std::size_t *out_len) noexcept {
+        std::string text;
+        std::int32_t status = SXT_STATUS_OK;
+        try {
+            text = (*static_cast<sign_function *>(context))(
+                std::string_view(reinterpret_cast<const char *>(message), message_len));
+        } catch (const std::exception &e) {
+            text = e.what();
+            status = SXT_STATUS_SIGNER_FAILED;
+        } catch (...) {
+            text = "the signing function threw an exception that is not a std::exception";
+            status = SXT_STATUS_SIGNER_FAILED;
+        }
+        const std::size_t n = text.size() < capacity ? text.size() : capacity;
+        std::memcpy(out, text.data(), n);
+        *out_len = n;
+        if (status == SXT_STATUS_OK && text.size() > capacity) {
+            status = SXT_STATUS_SIGNER_FAILED;
+        }
+        return status;
+    }
+    static void destroy(void *context) noexcept { delete static_cast<sign_function *>(context); }
+
+    std::unique_ptr<sxt_signer, detail::free_signer> handle_;
+};
+
+/// What changed in a session (`session::set_observer`); the values are the header's `SXT_EVENT_*`.
+enum class event : std::int32_t {
+    /// New tokens (a refresh, a sign-in again, a subscription join): export the session again now.
+    rotated = SXT_EVENT_ROTATED,
+    /// The session logged out: a stored copy is worth nothing now.
+    logged_out = SXT_EVENT_LOGGED_OUT,
+};
 
 // ---- keys ---------------------------------------------------------------------------------------------
 
@@ -668,9 +758,49 @@ public:
         return out.str();
     }
 
+    /// Adds the key `new_key` holds (its public key and scheme) to the user's keyring; it signs the
+    /// challenge. Throws `sxt::error`: as `add_key`; `signer_failed`; `invalid_handle` naming `"signer"`.
+    /// With `options`: its deadline and cancellation apply.
+    void add_key(const sxt::signer &new_key, const call &options = call::none()) {
+        detail::check([&](sxt_error **err) {
+            return sxt_session_add_key_signer_call(handle_.get(), options.native_handle(), new_key.native_handle(), err);
+        });
+    }
+
+    /// The session as text to keep where the platform keeps secrets (it holds the tokens: a secret) and to
+    /// restore after a restart with `client::import_session`; never a private key or API key. Export again
+    /// after every `event::rotated`. No network call. Throws `sxt::error`: `invalid_handle`, `logged_out`.
+    [[nodiscard]] std::string export_session() const {
+        detail::library_string out;
+        detail::check([&](sxt_error **err) { return sxt_session_export(handle_.get(), out.out(), err); });
+        return out.str();
+    }
+
+    /// Sets the function told of every rotation (`event::rotated`) and of logout (`event::logged_out`), once
+    /// per event, on the thread whose call made the change, after that call has released every lock of the
+    /// session: it may call this session (to export it). An empty function removes it. It must not throw
+    /// (an exception is caught and dropped). Throws `sxt::error`: `invalid_handle`.
+    void set_observer(std::function<void(sxt::event)> observer) {
+        if (!observer) {
+            detail::check([&](sxt_error **err) { return sxt_session_set_observer(handle_.get(), nullptr, nullptr, nullptr, err); });
+            return;
+        }
+        auto *state = new std::function<void(sxt::event)>(std::move(observer));
+        detail::check([&](sxt_error **err) {
+            return sxt_session_set_observer(handle_.get(), &notify, state, &forget, err);
+        });
+    }
+
 private:
     friend class client;
     explicit session(sxt_session *owned) noexcept : handle_(owned) {}
+    static void notify(void *context, std::int32_t code) noexcept {
+        try {
+            (*static_cast<std::function<void(sxt::event)> *>(context))(static_cast<sxt::event>(code));
+        } catch (...) {
+        }
+    }
+    static void forget(void *context) noexcept { delete static_cast<std::function<void(sxt::event)> *>(context); }
     std::unique_ptr<sxt_session, detail::free_session> handle_;
 };
 
@@ -838,6 +968,62 @@ public:
         sxt_session *raw = nullptr;
         detail::check(
             [&](sxt_error **err) { return sxt_login_call(handle_.get(), options.native_handle(), id, key, &raw, err); });
+        return session(raw);
+    }
+
+    /// Signs in the existing user `user_id` with `key`, an app's signer: the private key never enters the
+    /// library. The session shares the signer and signs in through it again when its refresh chain ends.
+    /// Throws `sxt::error`: as `login`; `signer_failed` (nothing more is sent); `invalid_handle` naming
+    /// `"signer"` for an empty one.
+    /// With `options`: its deadline and cancellation apply.
+    session login(const std::string &user_id, const sxt::signer &key, const call &options = call::none()) const {
+        const char *id = detail::c_string(user_id, "user_id");
+        sxt_session *raw = nullptr;
+        detail::check([&](sxt_error **err) {
+            return sxt_login_signer_call(handle_.get(), options.native_handle(), id, key.native_handle(), &raw, err);
+        });
+        return session(raw);
+    }
+
+    /// Registers the new user `user_id` whose first key is `key`'s (its public key and scheme) and signs it
+    /// in; `join_code` and `email` are optional (with an email, through `auth/code-register`). Throws
+    /// `sxt::error`: as `register_user`; `signer_failed`.
+    /// With `options`: its deadline and cancellation apply.
+    session register_user(const std::string &user_id, const sxt::signer &key,
+                          const std::optional<std::string> &join_code = std::nullopt,
+                          const std::optional<std::string> &email = std::nullopt,
+                          const call &options = call::none()) const {
+        const char *id = detail::c_string(user_id, "user_id");
+        const char *code = detail::c_string_or_null(join_code, "join_code");
+        const char *mail = detail::c_string_or_null(email, "email");
+        sxt_session *raw = nullptr;
+        detail::check([&](sxt_error **err) {
+            return sxt_register_signer_call(handle_.get(), options.native_handle(), id, key.native_handle(), mail, code,
+                                            &raw, err);
+        });
+        return session(raw);
+    }
+
+    /// Restores a session from `session::export_session()` text for this client's service. `secret` is what
+    /// it signed in with (the private key, or the API key of an API-key session): with it the session also
+    /// signs in again when its tokens run out. No network call. Throws `sxt::error`: `invalid_argument`
+    /// naming `"blob"` (not an exported session, another version, truncated, altered, or another service),
+    /// `invalid_key` naming `"secret"`, `session_expired`.
+    session import_session(const std::string &blob, const std::optional<std::string> &secret = std::nullopt) const {
+        const char *text = detail::c_string(blob, "blob");
+        const char *key = detail::c_string_or_null(secret, "secret");
+        sxt_session *raw = nullptr;
+        detail::check([&](sxt_error **err) { return sxt_session_import(handle_.get(), text, key, &raw, err); });
+        return session(raw);
+    }
+
+    /// As `import_session`, for a session that signed in through `key` (same scheme and public key).
+    session import_session(const std::string &blob, const sxt::signer &key) const {
+        const char *text = detail::c_string(blob, "blob");
+        sxt_session *raw = nullptr;
+        detail::check([&](sxt_error **err) {
+            return sxt_session_import_signer(handle_.get(), text, key.native_handle(), &raw, err);
+        });
         return session(raw);
     }
 

@@ -258,7 +258,7 @@ static void test_status_table(void) {
         {SXT_STATUS_PANIC, 900, "SXT_STATUS_PANIC"},
         {SXT_STATUS_INTERNAL, 901, "SXT_STATUS_INTERNAL"},
     };
-    static const int unknown[] = {-1, 9, 99, 107, 199, 207, 299, 302, 899, 902, 1000, 123456, -2147483647 - 1};
+    static const int unknown[] = {-1, 10, 99, 107, 199, 207, 299, 302, 899, 902, 1000, 123456, -2147483647 - 1};
     const char *unknown_description = sxt_status_description(-1);
     size_t i;
     size_t j;

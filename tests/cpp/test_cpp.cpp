@@ -16,6 +16,9 @@
  *  - sxt::call deadlines and cancel(); authorization() and token_rejected() with a revoked token;
  *  - login_api_key (proxy_url at the server, no refresh token, wrong and bad keys) and subscriptions
  *    (create_join_code with each role and a refused one, join_subscription, a used code), over http and https;
+ *  - signers (a std::function, re-sign-in through it, a throwing one, garbage), export_session and
+ *    import_session (with the key, with a signer, truncated, wrong key), the observer (rotations, logout,
+ *    an export from inside it);
  *  - a second translation unit including the header (every function in it is inline);
  *  - sxt_live_objects() == 0 after every test and at the end.
  *
@@ -1439,6 +1442,85 @@ void test_api_keys_and_subscriptions() {
     }
 }
 
+void test_signers_and_persistence() {
+    for (const bool tls : {false, true}) {
+        h_section(tls ? "signers, export and import, the observer (https)" : "signers, export and import, the observer (http)");
+        server srv(tls, {"--access-ttl", "1", "--refresh-ttl", "2"});
+        if (!srv.up()) {
+            return;
+        }
+        sxt::client_options o = srv.options();
+        o.refresh_margin = std::chrono::milliseconds(0);
+        auto c = EXPECT_OK(sxt::client(srv.url(), o));
+        if (!c) {
+            return;
+        }
+        const sxt::key_pair key = sxt::keygen();
+        auto calls = std::make_shared<std::atomic<int>>(0);
+        std::optional<sxt::signer> s;
+        s.emplace(key.public_key, [calls, k = key.private_key](std::string_view code) {
+            ++*calls;
+            return sxt::sign(k, std::string(code));
+        });
+        const std::string user = user_id("cpp-signer");
+        auto session = EXPECT_OK(c->register_user(user, *s));
+        if (!session) {
+            return;
+        }
+        CHECK(*calls == 1);
+        s.reset(); // the session keeps the signing function alive
+        std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+        CHECK(!EXPECT_OK(session->access_token()).value_or("").empty());
+        CHECK(*calls == 2); // signed in again through the signer
+
+        // A throwing signer: signer_failed with its message; nothing sent.
+        const int tokens = srv.log_count("POST /v1/auth/token");
+        sxt::signer refusing(key.public_key, [](std::string_view) -> std::string { throw std::runtime_error("declined on the device"); });
+        if (auto e = EXPECT_ERR(c->login(user, refusing), sxt::status::signer_failed, nullptr)) {
+            CHECK(contains(e->what(), "declined on the device"));
+        }
+        sxt::signer garbage(key.public_key, [](std::string_view) { return std::string("zz"); });
+        EXPECT_ERR(c->login(user, garbage), sxt::status::signer_failed, nullptr);
+        CHECK(srv.log_count("POST /v1/auth/token") == tokens);
+        EXPECT_ERR(sxt::signer("not a key", [](std::string_view) { return std::string(); }), sxt::status::invalid_key,
+                   "public_key");
+
+        // The observer: every rotation once, and logout; export from inside it.
+        auto rotations = std::make_shared<std::atomic<int>>(0);
+        auto logouts = std::make_shared<std::atomic<int>>(0);
+        auto exported = std::make_shared<std::string>();
+        sxt::session *sp = &*session;
+        session->set_observer([rotations, logouts, exported, sp](sxt::event e) {
+            if (e == sxt::event::rotated) {
+                ++*rotations;
+                *exported = sp->export_session();
+            } else {
+                ++*logouts;
+            }
+        });
+        const int refreshes = srv.log_count("POST /v1/auth/refresh -> 200");
+        EXPECT_OK((session->refresh(), true));
+        EXPECT_OK((session->refresh(), true));
+        CHECK(srv.log_count("POST /v1/auth/refresh -> 200") == refreshes + 2 && *rotations == 2);
+        CHECK(*exported == session->export_session());
+
+        // Export, import with the key, refresh; with a signer; bad blobs.
+        const std::string blob = session->export_session();
+        CHECK(blob.rfind("sxts1.", 0) == 0 && !contains(blob, key.private_key));
+        if (auto restored = EXPECT_OK(c->import_session(blob, key.private_key))) {
+            CHECK_EQ_STR(restored->user_id(), user);
+            EXPECT_OK((restored->refresh(), true));
+        }
+        sxt::signer again(key.public_key, [k = key.private_key](std::string_view code) { return sxt::sign(k, std::string(code)); });
+        EXPECT_OK(c->import_session(session->export_session(), again));
+        EXPECT_ERR(c->import_session(blob.substr(0, blob.size() - 3)), sxt::status::invalid_argument, "blob");
+        EXPECT_ERR(c->import_session(blob, sxt::keygen().private_key), sxt::status::invalid_key, "secret");
+        EXPECT_OK((session->logout(), true));
+        CHECK(*logouts == 1);
+        EXPECT_ERR(session->export_session(), sxt::status::logged_out, nullptr);
+    }
+}
+
 using test_fn = void (*)();
 
 void run(const char *name, test_fn fn) {
@@ -1472,5 +1554,6 @@ int main() {
     run("call", test_call);
     run("authorization", test_authorization);
     run("api keys and subscriptions", test_api_keys_and_subscriptions);
+    run("signers and persistence", test_signers_and_persistence);
     return h_finish();
 }
