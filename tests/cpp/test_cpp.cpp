@@ -380,6 +380,7 @@ void test_status() {
         {sxt::status::insecure_url, "SXT_STATUS_INSECURE_URL"},
         {sxt::status::invalid_handle, "SXT_STATUS_INVALID_HANDLE"},
         {sxt::status::invalid_certificate, "SXT_STATUS_INVALID_CERTIFICATE"},
+        {sxt::status::signer_failed, "SXT_STATUS_SIGNER_FAILED"},
         {sxt::status::network, "SXT_STATUS_NETWORK"},
         {sxt::status::timeout, "SXT_STATUS_TIMEOUT"},
         {sxt::status::tls, "SXT_STATUS_TLS"},
