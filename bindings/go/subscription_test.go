@@ -152,4 +152,3 @@ func TestAnExpiredJoinCodeIsRefused(t *testing.T) {
 		t.Fatalf("detail %q", e.Detail)
 	}
 }
-

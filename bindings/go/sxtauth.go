@@ -41,17 +41,28 @@ package sxtauth
 //     closure) that holds no Go pointer, which the cgo pointer rules allow; C keeps none of them beyond the
 //     call.
 
+//  9. Callbacks. A signer's and an observer's Go values reach C as runtime/cgo Handles (integers, not Go
+//     pointers) through the trampolines of callbacks.c; the library calls sxtGoRelease exactly once per
+//     handle, which deletes it. A panic in a Signer or an observer is recovered in the exported function
+//     and never unwinds into C: a signer's becomes its failure message, an observer's is dropped.
+
 /*
 #include <stdlib.h>
 #include <string.h>
 #include "sxt_auth.h"
+
+sxt_status sxtgo_signer_new(const char *public_key, const char *scheme, uintptr_t handle, sxt_signer **signer_out,
+                            sxt_error **error_out);
+sxt_status sxtgo_set_observer(sxt_session *session, uintptr_t handle, sxt_error **error_out);
 */
 import "C"
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"runtime"
+	"runtime/cgo"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,7 +275,9 @@ type Client struct {
 }
 
 // cHandle is the type of a C handle: a client's or a session's.
-type cHandle interface{ *C.sxt_client | *C.sxt_session }
+type cHandle interface {
+	*C.sxt_client | *C.sxt_session | *C.sxt_signer
+}
 
 // handleBox boxes a C handle, since an incomplete C type cannot be an atomic.Pointer's type argument.
 type handleBox[H cHandle] struct{ p H }
@@ -910,6 +923,294 @@ func (s *Session) CreateJoinCode(ctx context.Context, role Role) (string, error)
 	return s.callNetworkString(ctx, func(h *C.sxt_session, call *C.sxt_call, out **C.char, cerr **C.sxt_error) C.sxt_status {
 		return C.sxt_session_create_join_code_call(h, call, C.int32_t(role), out, cerr)
 	})
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Signers, exported sessions, observers
+
+// Signer signs challenges with a key the app holds (a Keychain or Keystore item, an HSM or KMS, a wallet):
+// the private key never enters the library. Sign gets the exact authCode bytes and returns the signature
+// as the scheme writes it in the protocol's signature field (for ed25519, 128 lowercase hex characters), or
+// an error saying why it cannot (its text becomes the message of [ErrSignerFailed]; never put a secret in
+// it). It may be called from any goroutine or thread, once per sign-in (a session's sign-in again
+// included), from several at once; the library holds no lock while it runs, so it may take its time, up to
+// the 30 seconds a challenge lives. It must not call the Session it signs for. A panic in Sign is recovered
+// and reported as [ErrSignerFailed]; it never crashes the process.
+type Signer interface {
+	Sign(message []byte) (signature string, err error)
+}
+
+// SignerFunc adapts a function to [Signer].
+type SignerFunc func(message []byte) (string, error)
+
+// Sign calls f.
+func (f SignerFunc) Sign(message []byte) (string, error) { return f(message) }
+
+// ExternalKey is a public key, its scheme and the [Signer] that signs for it, for [Client.LoginWithSigner],
+// [Client.RegisterWithSigner], [Session.AddKeyWithSigner] and [Client.ImportSessionWithSigner]. Sessions
+// signed in with it keep the Signer (and sign in through it again when their refresh chain ends) after
+// Close. Safe for concurrent use.
+type ExternalKey struct {
+	handle atomic.Pointer[signerHandle]
+}
+
+type signerHandle = handleBox[*C.sxt_signer]
+
+// NewExternalKey makes an [ExternalKey] for publicKey (as SxT wants it in the key field: for ed25519, the
+// standard base64 of the 32 bytes) in scheme ("" means "ed25519"; wallet sign-in puts the chain id there,
+// such as "1", with a wallet address as the key). For ed25519 the library checks every signature against
+// publicKey before sending it.
+//
+// Errors: [StatusInvalidKey] naming "public_key" (an ed25519 key that does not parse);
+// [StatusInvalidArgument] naming "scheme" or "public_key"; [StatusNullArgument] naming "sign" for a nil
+// signer.
+func NewExternalKey(publicKey, scheme string, signer Signer) (*ExternalKey, error) {
+	if signer == nil {
+		return nil, inputError(StatusNullArgument, "sign", "is nil")
+	}
+	var args cStrings
+	defer args.free()
+	ckey, err := args.add("public_key", publicKey, false)
+	if err != nil {
+		return nil, err
+	}
+	var cscheme *C.char
+	if scheme != "" {
+		if cscheme, err = args.add("scheme", scheme, false); err != nil {
+			return nil, err
+		}
+	}
+	// The library owns the handle from here: it calls sxtGoRelease once (at once if this fails).
+	h := cgo.NewHandle(signer)
+	var out *C.sxt_signer
+	var cerr *C.sxt_error
+	if st := C.sxtgo_signer_new(ckey, cscheme, C.uintptr_t(h), &out, &cerr); st != statusOK {
+		return nil, callError(st, cerr)
+	}
+	k := &ExternalKey{}
+	k.handle.Store(&signerHandle{out})
+	runtime.SetFinalizer(k, (*ExternalKey).Close)
+	return k, nil
+}
+
+func (k *ExternalKey) h() *C.sxt_signer {
+	if k == nil {
+		return nil
+	}
+	return loadHandle(&k.handle)
+}
+
+// Close releases the caller's reference; sessions signed in with the key keep theirs. Idempotent; always
+// returns nil.
+func (k *ExternalKey) Close() error {
+	if k == nil {
+		return nil
+	}
+	if b := k.handle.Swap(nil); b != nil {
+		C.sxt_signer_free(b.p)
+	}
+	runtime.SetFinalizer(k, nil)
+	return nil
+}
+
+//export sxtGoSign
+func sxtGoSign(handle C.uintptr_t, message *C.uint8_t, messageLen C.size_t, out *C.char, capacity C.size_t, outLen *C.size_t) (status C.int32_t) {
+	write := func(text string) {
+		n := len(text)
+		if n > int(capacity) {
+			n = int(capacity)
+		}
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(out)), int(capacity)), text[:n])
+		*outLen = C.size_t(n)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			write(fmt.Sprintf("the signer panicked: %v", r))
+			status = C.int32_t(StatusSignerFailed)
+		}
+	}()
+	signer := cgo.Handle(handle).Value().(Signer)
+	msg := C.GoBytes(unsafe.Pointer(message), C.int(messageLen))
+	signature, err := signer.Sign(msg)
+	if err != nil {
+		write(err.Error())
+		return C.int32_t(StatusSignerFailed)
+	}
+	if len(signature) > int(capacity) {
+		write("the signature is longer than the library takes")
+		return C.int32_t(StatusSignerFailed)
+	}
+	write(signature)
+	return C.int32_t(statusOK)
+}
+
+//export sxtGoRelease
+func sxtGoRelease(handle C.uintptr_t) {
+	cgo.Handle(handle).Delete()
+}
+
+//export sxtGoObserve
+func sxtGoObserve(handle C.uintptr_t, event C.int32_t) {
+	defer func() { _ = recover() }()
+	cgo.Handle(handle).Value().(func(Event))(Event(event))
+}
+
+// LoginWithSigner signs in the existing user userID with key: the private key never enters the library.
+// The session keeps key's Signer (whatever [WithKeepKey] says: it holds no secret) and signs in through it
+// again when its refresh chain ends. Otherwise as [Client.Login].
+//
+// Errors: as [Client.Login]; [StatusInvalidHandle] naming "signer" for a closed key; [StatusSignerFailed]
+// (the signer failed, was too slow, or signed with another key: nothing more is sent).
+func (c *Client) LoginWithSigner(ctx context.Context, userID string, key *ExternalKey) (*Session, error) {
+	var args cStrings
+	defer args.free()
+	cuser, err := args.add("user_id", userID, false)
+	if err != nil {
+		return nil, err
+	}
+	k := key.h()
+	s, err := c.callSession(ctx, func(h *C.sxt_client, call *C.sxt_call, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_login_signer_call(h, call, cuser, k, s, cerr)
+	})
+	runtime.KeepAlive(key)
+	return s, err
+}
+
+// RegisterWithSigner registers the new user userID whose first key is key's (its public key and scheme)
+// and signs it in; email and joinCode may be "" (with an email, through auth/code-register). Otherwise as
+// [Client.Register].
+//
+// Errors: as [Client.Register]; [StatusSignerFailed].
+func (c *Client) RegisterWithSigner(ctx context.Context, userID string, key *ExternalKey, email, joinCode string) (*Session, error) {
+	var args cStrings
+	defer args.free()
+	cuser, err := args.add("user_id", userID, false)
+	if err != nil {
+		return nil, err
+	}
+	cemail, err := args.optional("email", email)
+	if err != nil {
+		return nil, err
+	}
+	ccode, err := args.optional("join_code", joinCode)
+	if err != nil {
+		return nil, err
+	}
+	k := key.h()
+	s, err := c.callSession(ctx, func(h *C.sxt_client, call *C.sxt_call, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_register_signer_call(h, call, cuser, k, cemail, ccode, s, cerr)
+	})
+	runtime.KeepAlive(key)
+	return s, err
+}
+
+// AddKeyWithSigner adds key's public key (and scheme) to the user's keyring; key signs the challenge.
+//
+// Errors: as [Session.AddKey]; [StatusSignerFailed].
+func (s *Session) AddKeyWithSigner(ctx context.Context, key *ExternalKey) error {
+	k := key.h()
+	err := withCall(ctx, func(call *C.sxt_call) error {
+		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_session_add_key_signer_call(h, call, k, cerr)
+		})
+	})
+	runtime.KeepAlive(key)
+	return err
+}
+
+// Export returns the session as text for the app to keep where its platform keeps secrets, to restore after
+// a restart with [Client.ImportSession]: the tokens (bearer credentials: a secret), their expiries, the
+// session cap, the user id, the base URL and how the session signs in; never a private key or an API key.
+// Export again after every [EventRotated]. No network call.
+//
+// Errors: [StatusInvalidHandle] (closed), [StatusLoggedOut].
+func (s *Session) Export() ([]byte, error) {
+	text, err := s.callString(func(h *C.sxt_session, out **C.char, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_export(h, out, cerr)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(text), nil
+}
+
+// ImportSession restores a session from [Session.Export]'s blob for this client's service. secret is what it
+// signed in with (the private key, or the API key of a session from [Client.LoginAPIKey]); with it the
+// session also signs in again when its tokens run out, with "" it then fails with [ErrSessionExpired]. The
+// session refreshes as usual. No network call.
+//
+// Errors: [StatusInvalidArgument] naming "blob" (not an exported session, another version, truncated,
+// altered, or from a client of another service); [StatusInvalidKey] naming "secret" (it does not parse or is
+// not what the session signed in with); [StatusSessionExpired].
+func (c *Client) ImportSession(blob []byte, secret string) (*Session, error) {
+	var args cStrings
+	defer args.free()
+	cblob, err := args.add("blob", string(blob), true)
+	if err != nil {
+		return nil, err
+	}
+	var csecret *C.char
+	if secret != "" {
+		if csecret, err = args.add("secret", secret, true); err != nil {
+			return nil, err
+		}
+	}
+	return c.callSession(context.Background(), func(h *C.sxt_client, _ *C.sxt_call, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_import(h, cblob, csecret, s, cerr)
+	})
+}
+
+// ImportSessionWithSigner is [Client.ImportSession] for a session that signed in through key (same scheme
+// and public key); the session keeps key's Signer.
+//
+// Errors: as [Client.ImportSession]; [StatusInvalidKey] naming "signer".
+func (c *Client) ImportSessionWithSigner(blob []byte, key *ExternalKey) (*Session, error) {
+	var args cStrings
+	defer args.free()
+	cblob, err := args.add("blob", string(blob), true)
+	if err != nil {
+		return nil, err
+	}
+	k := key.h()
+	s, err := c.callSession(context.Background(), func(h *C.sxt_client, _ *C.sxt_call, s **C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		return C.sxt_session_import_signer(h, cblob, k, s, cerr)
+	})
+	runtime.KeepAlive(key)
+	return s, err
+}
+
+// Event is what changed in a session, as its observer hears it ([Session.SetObserver]).
+type Event int32
+
+const (
+	// EventRotated: new tokens (a refresh, a sign-in again, a subscription join). Export the session again.
+	EventRotated Event = C.SXT_EVENT_ROTATED
+	// EventLoggedOut: the session logged out; a stored copy is worth nothing now.
+	EventLoggedOut Event = C.SXT_EVENT_LOGGED_OUT
+)
+
+// SetObserver sets the function told of every rotation and of logout, once per event, on the goroutine
+// whose call made the change, after that call has released every lock of the session: it may call the
+// session (to [Session.Export] it). nil removes it. A panic in it is recovered and dropped.
+//
+// Errors: [StatusInvalidHandle] (closed).
+func (s *Session) SetObserver(observer func(Event)) error {
+	if observer == nil {
+		return s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+			return C.sxt_session_set_observer(h, nil, nil, nil, cerr)
+		})
+	}
+	handle := cgo.NewHandle(observer)
+	called := false
+	// Once C is called it owns the handle: it calls sxtGoRelease once, also when it fails.
+	err := s.call(func(h *C.sxt_session, cerr **C.sxt_error) C.sxt_status {
+		called = true
+		return C.sxtgo_set_observer(h, C.uintptr_t(handle), cerr)
+	})
+	if !called {
+		handle.Delete() // closed before the call: nothing else will release it
+	}
+	return err
 }
 
 // ---------------------------------------------------------------------------------------------------------

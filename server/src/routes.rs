@@ -263,11 +263,11 @@ async fn logout(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) ->
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn validtoken(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+async fn validtoken(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) -> Result<Response, Problem> {
     Ok(Json(st.token_info(bearer(&headers)?)?).into_response())
 }
 
-async fn list_keys(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+async fn list_keys(State(st): State<AppState>, headers: HeaderMap, _body: Bytes) -> Result<Response, Problem> {
     Ok(Json(st.list_keys(bearer(&headers)?)?).into_response())
 }
 

@@ -115,11 +115,20 @@ fn bad_limit_flags_are_refused() {
 #[test]
 fn a_body_sent_after_its_headers_keeps_the_connection_alive() {
     let server = start(&[]);
-    for path in ["/v1/auth/keys/code", "/v1/auth/refresh", "/v1/auth/logout"] {
+    for (method, path) in [
+        ("POST", "/v1/auth/keys/code"),
+        ("POST", "/v1/auth/refresh"),
+        ("POST", "/v1/auth/logout"),
+        ("POST", "/auth/apikey"),
+        ("POST", "/v1/subscription/invite?role=MEMBER"),
+        ("POST", "/v1/subscription/invite/jc_x"),
+        ("GET", "/v1/auth/validtoken"),
+        ("GET", "/v1/auth/keys"),
+    ] {
         let mut stream = TcpStream::connect(&server.addr).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let head = format!(
-            "POST {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer nope\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer nope\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n"
         );
         stream.write_all(head.as_bytes()).unwrap();
         std::thread::sleep(Duration::from_millis(100));
