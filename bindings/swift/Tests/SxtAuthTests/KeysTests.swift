@@ -87,6 +87,7 @@ final class KeysTests: SxtTestCase {
             (.insecureURL, SXT_STATUS_INSECURE_URL, "SXT_STATUS_INSECURE_URL"),
             (.invalidHandle, SXT_STATUS_INVALID_HANDLE, "SXT_STATUS_INVALID_HANDLE"),
             (.invalidCertificate, SXT_STATUS_INVALID_CERTIFICATE, "SXT_STATUS_INVALID_CERTIFICATE"),
+            (.signerFailed, SXT_STATUS_SIGNER_FAILED, "SXT_STATUS_SIGNER_FAILED"),
             (.network, SXT_STATUS_NETWORK, "SXT_STATUS_NETWORK"),
             (.timeout, SXT_STATUS_TIMEOUT, "SXT_STATUS_TIMEOUT"),
             (.tls, SXT_STATUS_TLS, "SXT_STATUS_TLS"),
