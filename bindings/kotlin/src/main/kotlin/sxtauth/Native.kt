@@ -86,6 +86,32 @@ internal interface SxtNative : Library {
 
     fun sxt_session_authorization_call(session: Pointer, call: Pointer?, authorizationOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_session_token_rejected_call(session: Pointer, call: Pointer?, accessToken: Pointer, errorOut: PointerByReference): Int
+    fun sxt_signer_new(
+        publicKey: Pointer,
+        scheme: Pointer?,
+        sign: SignCallback,
+        context: Pointer?,
+        destroy: ReleaseCallback?,
+        signerOut: PointerByReference,
+        errorOut: PointerByReference,
+    ): Int
+    fun sxt_signer_free(signer: Pointer?)
+    fun sxt_login_signer_call(client: Pointer, call: Pointer?, userId: Pointer, signer: Pointer, sessionOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_register_signer_call(
+        client: Pointer,
+        call: Pointer?,
+        userId: Pointer,
+        signer: Pointer,
+        email: Pointer?,
+        joinCode: Pointer?,
+        sessionOut: PointerByReference,
+        errorOut: PointerByReference,
+    ): Int
+    fun sxt_session_add_key_signer_call(session: Pointer, call: Pointer?, signer: Pointer, errorOut: PointerByReference): Int
+    fun sxt_session_export(session: Pointer, blobOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_session_import(client: Pointer, blob: Pointer, secret: Pointer?, sessionOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_session_import_signer(client: Pointer, blob: Pointer, signer: Pointer, sessionOut: PointerByReference, errorOut: PointerByReference): Int
+    fun sxt_session_set_observer(session: Pointer, notify: ObserveCallback?, context: Pointer?, destroy: ReleaseCallback?, errorOut: PointerByReference): Int
     fun sxt_login_api_key_call(client: Pointer, call: Pointer?, apiKey: Pointer, sessionOut: PointerByReference, errorOut: PointerByReference): Int
     fun sxt_session_join_subscription_call(session: Pointer, call: Pointer?, joinCode: Pointer, errorOut: PointerByReference): Int
     fun sxt_session_create_join_code_call(session: Pointer, call: Pointer?, role: Int, joinCodeOut: PointerByReference, errorOut: PointerByReference): Int

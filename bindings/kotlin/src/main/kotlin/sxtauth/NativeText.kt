@@ -83,7 +83,7 @@ internal class NativeArgs : AutoCloseable {
 }
 
 /** The UTF-8 bytes of the NUL-terminated string at [p]; the caller wipes them. */
-private fun bytesAt(p: Pointer): ByteArray {
+internal fun bytesAt(p: Pointer): ByteArray {
     val length = p.indexOf(0, 0.toByte())
     return p.getByteArray(0, length.toInt())
 }

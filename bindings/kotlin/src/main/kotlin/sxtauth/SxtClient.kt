@@ -198,6 +198,71 @@ public class SxtClient @JvmOverloads constructor(
     public fun loginApiKeyBlocking(apiKey: ByteArray, call: SxtCall? = null): SxtSession =
         KeyText.Bytes(apiKey).consume { k -> withCall(call) { c -> loginApiKey(k, c) } }
 
+    /**
+     * Signs in the existing user [userId] through [signer]: the private key never enters the library. The
+     * session keeps the signer's [SxtSign] and signs in through it again when its refresh chain ends.
+     *
+     * @throws SxtException as [login]; [SxtStatus.SIGNER_FAILED] (the signer threw, was too slow, or signed
+     *   with another key: nothing more is sent).
+     */
+    public suspend fun loginWithSigner(userId: String, signer: SxtSigner): SxtSession = onIoSession { c -> loginWithSigner(userId, signer, c) }
+
+    /** [loginWithSigner], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun loginWithSignerBlocking(userId: String, signer: SxtSigner, call: SxtCall? = null): SxtSession =
+        withCall(call) { c -> loginWithSigner(userId, signer, c) }
+
+    /**
+     * Registers the new user [userId] whose first key is [signer]'s (its public key and scheme) and signs it
+     * in; with an [email], through `auth/code-register`.
+     *
+     * @throws SxtException as [register]; [SxtStatus.SIGNER_FAILED].
+     */
+    public suspend fun registerWithSigner(userId: String, signer: SxtSigner, joinCode: String? = null, email: String? = null): SxtSession =
+        onIoSession { c -> registerWithSigner(userId, signer, joinCode, email, c) }
+
+    /** [registerWithSigner], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun registerWithSignerBlocking(
+        userId: String,
+        signer: SxtSigner,
+        joinCode: String? = null,
+        email: String? = null,
+        call: SxtCall? = null,
+    ): SxtSession = withCall(call) { c -> registerWithSigner(userId, signer, joinCode, email, c) }
+
+    /**
+     * Restores a session from [SxtSession.export]'s bytes for this client's service. [secret] is what it
+     * signed in with (the private key, or the API key of an API-key session): with it the session also signs
+     * in again when its tokens run out. No network call.
+     *
+     * @throws SxtException [SxtStatus.INVALID_ARGUMENT] naming `blob` (not an exported session, another
+     *   version, truncated, altered, or another service), [SxtStatus.INVALID_KEY] naming `secret`,
+     *   [SxtStatus.SESSION_EXPIRED].
+     */
+    @JvmOverloads
+    public fun importSession(blob: ByteArray, secret: String? = null): SxtSession = handle.call { h ->
+        NativeArgs().use { args ->
+            val cBlob = args.utf8("blob", blob)
+            val cSecret = secret?.let { args.text("secret", it) }
+            val out = PointerByReference()
+            nativeCall { SxtLibrary.native.sxt_session_import(h, cBlob, cSecret, out, it) }
+            SxtSession(out.value)
+        }
+    }
+
+    /** As [importSession], for a session that signed in through [signer] (same scheme and public key). */
+    public fun importSession(blob: ByteArray, signer: SxtSigner): SxtSession = handle.call { h ->
+        signer.withPointer { s ->
+            NativeArgs().use { args ->
+                val cBlob = args.utf8("blob", blob)
+                val out = PointerByReference()
+                nativeCall { SxtLibrary.native.sxt_session_import_signer(h, cBlob, s, out, it) }
+                SxtSession(out.value)
+            }
+        }
+    }
+
     /** Releases the client (idempotent). Sessions started from it keep working. */
     override fun close() {
         cleanable.clean()
@@ -221,6 +286,31 @@ public class SxtClient @JvmOverloads constructor(
             SxtSession(out.value)
         }
     }
+
+    private fun loginWithSigner(userId: String, signer: SxtSigner, call: Pointer?): SxtSession = handle.call { h ->
+        signer.withPointer { s ->
+            NativeArgs().use { args ->
+                val cUser = args.text("user_id", userId)
+                val out = PointerByReference()
+                nativeCall { SxtLibrary.native.sxt_login_signer_call(h, call, cUser, s, out, it) }
+                SxtSession(out.value)
+            }
+        }
+    }
+
+    private fun registerWithSigner(userId: String, signer: SxtSigner, joinCode: String?, email: String?, call: Pointer?): SxtSession =
+        handle.call { h ->
+            signer.withPointer { s ->
+                NativeArgs().use { args ->
+                    val cUser = args.text("user_id", userId)
+                    val cEmail = args.optional("email", email)
+                    val cJoin = args.optional("join_code", joinCode)
+                    val out = PointerByReference()
+                    nativeCall { SxtLibrary.native.sxt_register_signer_call(h, call, cUser, s, cEmail, cJoin, out, it) }
+                    SxtSession(out.value)
+                }
+            }
+        }
 
     private fun loginApiKey(key: KeyText, call: Pointer?): SxtSession = handle.call { h ->
         NativeArgs().use { args ->

@@ -238,6 +238,55 @@ public class SxtSession internal constructor(pointer: Pointer) : AutoCloseable {
     @JvmOverloads
     public fun createJoinCodeBlocking(role: SxtRole, call: SxtCall? = null): String = withCall(call) { c -> createJoinCode(role, c) }
 
+    /**
+     * Adds [signer]'s key (its public key and scheme) to the user's keyring; it signs the challenge.
+     *
+     * @throws SxtException as [addKey]; [SxtStatus.SIGNER_FAILED].
+     */
+    public suspend fun addKeyWithSigner(signer: SxtSigner): Unit = onIo { c -> addKeyWithSigner(signer, c) }
+
+    /** [addKeyWithSigner], blocking the calling thread, with [call]'s deadline and cancellation if given. */
+    @JvmOverloads
+    public fun addKeyWithSignerBlocking(signer: SxtSigner, call: SxtCall? = null): Unit = withCall(call) { c -> addKeyWithSigner(signer, c) }
+
+    private fun addKeyWithSigner(signer: SxtSigner, call: Pointer?): Unit = handle.call { h ->
+        signer.withPointer { s -> nativeCall { SxtLibrary.native.sxt_session_add_key_signer_call(h, call, s, it) } }
+    }
+
+    /**
+     * The session as bytes to keep where the platform keeps secrets (the Android Keystore, encrypted
+     * preferences: it holds the tokens) and restore after a restart with [SxtClient.importSession]; never a
+     * private key or an API key. Export again after every [SxtEvent.ROTATED]. No network call. The library's
+     * copy is wiped; the returned array is the caller's to wipe.
+     *
+     * @throws SxtException [SxtStatus.LOGGED_OUT].
+     */
+    public fun export(): ByteArray = handle.call { h ->
+        val out = PointerByReference()
+        nativeCall { SxtLibrary.native.sxt_session_export(h, out, it) }
+        val p = out.value ?: throw SxtException.internal("the library handed out no string")
+        try {
+            bytesAt(p)
+        } finally {
+            SxtLibrary.native.sxt_string_free(p)
+        }
+    }
+
+    /**
+     * Sets the function told of every rotation ([SxtEvent.ROTATED]) and of logout ([SxtEvent.LOGGED_OUT]),
+     * once per event, on the thread whose call made the change, after that call has released every lock of
+     * the session: it may call the session (to [export] it). null removes it. What it throws is dropped.
+     */
+    public fun setObserver(observer: ((SxtEvent) -> Unit)?): Unit = handle.call { h ->
+        if (observer == null) {
+            nativeCall { SxtLibrary.native.sxt_session_set_observer(h, null, null, null, it) }
+        } else {
+            val id = Callbacks.register(observer)
+            // The library owns the registration from here: it calls RELEASE exactly once.
+            nativeCall { SxtLibrary.native.sxt_session_set_observer(h, Callbacks.OBSERVE, Pointer(id), Callbacks.RELEASE, it) }
+        }
+    }
+
     private fun joinSubscription(joinCode: String, call: Pointer?): Unit = handle.call { h ->
         NativeArgs().use { args ->
             val cCode = args.text("join_code", joinCode)
