@@ -576,6 +576,40 @@ sxt_status sxt_register_signer_call(const sxt_client *client,
                                     sxt_error **error_out);
 
 /**
+ * Restores a session from `blob` (`sxt_session_export`, in this process or an earlier one) for `client`,
+ * which must be a client of the same service (base URL). `secret` (may be NULL) is what the session signed
+ * in with: the private key (any accepted encoding) or, for an API-key session, the API key; with it the
+ * session also signs in again when its tokens run out, without it it then fails with
+ * `SXT_STATUS_SESSION_EXPIRED`. The restored session refreshes as usual. No network call. `*session_out` is
+ * released with `sxt_session_free`.
+ *
+ * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
+ * `SXT_STATUS_INVALID_ARGUMENT` naming `blob` (not an exported session, another version, truncated or
+ * altered, over 64 KiB, or exported from a client of another service; the message says which),
+ * `SXT_STATUS_INVALID_KEY` or `SXT_STATUS_INVALID_ARGUMENT` naming `secret` (it does not parse, or is not
+ * what the session signed in with), `SXT_STATUS_SESSION_EXPIRED` (neither token is still valid, or the
+ * 24-hour session is over).
+ */
+sxt_status sxt_session_import(const sxt_client *client,
+                              const char *blob,
+                              const char *secret,
+                              sxt_session **session_out,
+                              sxt_error **error_out);
+
+/**
+ * As `sxt_session_import`, with `signer` (`sxt_signer_new`) for a session that signed in through a signer
+ * of the same scheme and public key; the session holds it and signs in again through it.
+ *
+ * Errors: as `sxt_session_import`; `SXT_STATUS_INVALID_HANDLE` naming `signer`; `SXT_STATUS_INVALID_KEY`
+ * naming `signer` when it is not the key the session signed in with.
+ */
+sxt_status sxt_session_import_signer(const sxt_client *client,
+                                     const char *blob,
+                                     const sxt_signer *signer,
+                                     sxt_session **session_out,
+                                     sxt_error **error_out);
+
+/**
  * Signs in with an SxT API key (made in Space and Time Studio): `POST {proxy}/auth/apikey` with the key in
  * the `apikey` header, at the proxy of `sxt_client_options_set_proxy_url`. The reply is an access token
  * without a refresh token: the session never refreshes, and signs in again with the API key when its access
@@ -952,40 +986,6 @@ sxt_status sxt_session_add_key_signer_call(sxt_session *session,
  * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_LOGGED_OUT`.
  */
 sxt_status sxt_session_export(const sxt_session *session, char **blob_out, sxt_error **error_out);
-
-/**
- * Restores a session from `blob` (`sxt_session_export`, in this process or an earlier one) for `client`,
- * which must be a client of the same service (base URL). `secret` (may be NULL) is what the session signed
- * in with: the private key (any accepted encoding) or, for an API-key session, the API key; with it the
- * session also signs in again when its tokens run out, without it it then fails with
- * `SXT_STATUS_SESSION_EXPIRED`. The restored session refreshes as usual. No network call. `*session_out` is
- * released with `sxt_session_free`.
- *
- * Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
- * `SXT_STATUS_INVALID_ARGUMENT` naming `blob` (not an exported session, another version, truncated or
- * altered, over 64 KiB, or exported from a client of another service; the message says which),
- * `SXT_STATUS_INVALID_KEY` or `SXT_STATUS_INVALID_ARGUMENT` naming `secret` (it does not parse, or is not
- * what the session signed in with), `SXT_STATUS_SESSION_EXPIRED` (neither token is still valid, or the
- * 24-hour session is over).
- */
-sxt_status sxt_session_import(const sxt_client *client,
-                              const char *blob,
-                              const char *secret,
-                              sxt_session **session_out,
-                              sxt_error **error_out);
-
-/**
- * As `sxt_session_import`, with `signer` (`sxt_signer_new`) for a session that signed in through a signer
- * of the same scheme and public key; the session holds it and signs in again through it.
- *
- * Errors: as `sxt_session_import`; `SXT_STATUS_INVALID_HANDLE` naming `signer`; `SXT_STATUS_INVALID_KEY`
- * naming `signer` when it is not the key the session signed in with.
- */
-sxt_status sxt_session_import_signer(const sxt_client *client,
-                                     const char *blob,
-                                     const sxt_signer *signer,
-                                     sxt_session **session_out,
-                                     sxt_error **error_out);
 
 /**
  * Sets the session's observer: `notify(context, event)` is called after every rotation

@@ -7,7 +7,8 @@
 //!
 //! Where each `sxt_*` function lives:
 //! * `sxt_keygen`, `sxt_key_*`: [`keys`];
-//! * `sxt_client_options_*`, `sxt_client_*`, `sxt_user_exists`, `sxt_login`, `sxt_register*`: [`client`];
+//! * `sxt_client_options_*`, `sxt_client_*`, `sxt_user_exists`, `sxt_login*`, `sxt_register*`, and
+//!   `sxt_session_import*` (everything that starts a session): [`client`];
 //! * `sxt_signer_*` (keys the app holds, signing through a callback): [`signer`];
 //! * `sxt_session_*`, `sxt_refresh`, `sxt_logout`: [`session`];
 //! * `sxt_call_*` (one call's deadline and cancellation, for the `*_call` variants): [`call`];

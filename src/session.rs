@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use std::ffi::c_void;
 use std::sync::Arc;
 
-use sxt_auth_core::{Event, PrivateKey, Resume, Role, Session};
+use sxt_auth_core::{Event, PrivateKey, Role, Session};
 use zeroize::Zeroizing;
 
 use crate::boundary::{guard, Out};
@@ -14,8 +14,7 @@ use crate::error::{run, sxt_error};
 use crate::handles::{Handle, Kind, Table};
 use crate::status::{CResult, Status};
 use crate::signer::{signer_of, sxt_destroy_fn, sxt_signer};
-use crate::strings::{arg, into_c, opt_arg};
-use crate::client::sxt_client;
+use crate::strings::{arg, into_c};
 
 /// A signed-in session: the user's tokens, refreshed ahead of expiry (one refresh at a time, however many
 /// threads ask), and renewed by a new sign-in when the refresh chain or the 24-hour session runs out (the
@@ -367,70 +366,6 @@ pub extern "C" fn sxt_session_add_key_signer_call(
 #[no_mangle]
 pub extern "C" fn sxt_session_export(session: *const sxt_session, blob_out: *mut *mut c_char, error_out: *mut *mut sxt_error) -> Status {
     string_result(session, blob_out, "blob_out", error_out, |s| s.export())
-}
-
-/// Restores a session from `blob` (`sxt_session_export`, in this process or an earlier one) for `client`,
-/// which must be a client of the same service (base URL). `secret` (may be NULL) is what the session signed
-/// in with: the private key (any accepted encoding) or, for an API-key session, the API key; with it the
-/// session also signs in again when its tokens run out, without it it then fails with
-/// `SXT_STATUS_SESSION_EXPIRED`. The restored session refreshes as usual. No network call. `*session_out` is
-/// released with `sxt_session_free`.
-///
-/// Errors: `SXT_STATUS_INVALID_HANDLE`, `SXT_STATUS_NULL_ARGUMENT`, `SXT_STATUS_INVALID_UTF8`,
-/// `SXT_STATUS_INVALID_ARGUMENT` naming `blob` (not an exported session, another version, truncated or
-/// altered, over 64 KiB, or exported from a client of another service; the message says which),
-/// `SXT_STATUS_INVALID_KEY` or `SXT_STATUS_INVALID_ARGUMENT` naming `secret` (it does not parse, or is not
-/// what the session signed in with), `SXT_STATUS_SESSION_EXPIRED` (neither token is still valid, or the
-/// 24-hour session is over).
-#[no_mangle]
-pub extern "C" fn sxt_session_import(
-    client: *const sxt_client,
-    blob: *const c_char,
-    secret: *const c_char,
-    session_out: *mut *mut sxt_session,
-    error_out: *mut *mut sxt_error,
-) -> Status {
-    run(error_out, || {
-        let client = sxt_client::get(client, "client")?;
-        // SAFETY: header contract: NULL or NUL-terminated strings.
-        let (blob, secret) = unsafe { (arg(blob, "blob")?, opt_arg(secret, "secret")?) };
-        let out = Out::new(session_out, "session_out")?;
-        let resume = secret.map_or(Resume::Nothing, Resume::Text);
-        let session = client.import_session(blob, resume).map_err(|e| match e.argument_name() {
-            Some("private_key" | "api_key") => e.renamed_argument("secret"),
-            _ => e,
-        })?;
-        out.write(sxt_session::publish(session)?);
-        Ok(())
-    })
-}
-
-/// As `sxt_session_import`, with `signer` (`sxt_signer_new`) for a session that signed in through a signer
-/// of the same scheme and public key; the session holds it and signs in again through it.
-///
-/// Errors: as `sxt_session_import`; `SXT_STATUS_INVALID_HANDLE` naming `signer`; `SXT_STATUS_INVALID_KEY`
-/// naming `signer` when it is not the key the session signed in with.
-#[no_mangle]
-pub extern "C" fn sxt_session_import_signer(
-    client: *const sxt_client,
-    blob: *const c_char,
-    signer: *const sxt_signer,
-    session_out: *mut *mut sxt_session,
-    error_out: *mut *mut sxt_error,
-) -> Status {
-    run(error_out, || {
-        let client = sxt_client::get(client, "client")?;
-        // SAFETY: header contract: NULL or a NUL-terminated string.
-        let blob = unsafe { arg(blob, "blob") }?;
-        let signer = signer_of(signer)?;
-        let out = Out::new(session_out, "session_out")?;
-        let session = client.import_session(blob, Resume::Signer(&signer)).map_err(|e| match e.argument_name() {
-            Some("private_key" | "api_key") => e.renamed_argument("signer"),
-            _ => e,
-        })?;
-        out.write(sxt_session::publish(session)?);
-        Ok(())
-    })
 }
 
 /// `sxt_session_set_observer`'s event: the session has new tokens (a refresh, a sign-in again, a
