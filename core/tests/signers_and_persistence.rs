@@ -105,7 +105,9 @@ fn a_signer_slower_than_the_servers_challenge_is_refused_by_the_server() {
     .unwrap();
     let e = client.register_signer(&unique_user("slow"), &slow, None, None).unwrap_err();
     assert_eq!((e.kind(), e.http_status()), (ErrorKind::BadRequest, 400));
-    assert!(e.detail().unwrap().contains("expired"), "{:?}", e.detail());
+    // Expired, or already purged by the server's once-a-second sweep: either way the challenge is gone.
+    let detail = e.detail().unwrap();
+    assert!(detail.contains("expired") || detail.contains("unknown or already used"), "{detail}");
 }
 
 #[test]
