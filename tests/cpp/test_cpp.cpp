@@ -1443,6 +1443,27 @@ void test_api_keys_and_subscriptions() {
     }
 }
 
+void test_expired_join_code() {
+    h_section("an expired join code");
+    server srv(false, {"--invite-ttl", "1"});
+    if (!srv.up()) {
+        return;
+    }
+    auto c = EXPECT_OK(sxt::client(srv.url(), srv.options()));
+    if (!c) {
+        return;
+    }
+    auto owner = EXPECT_OK(c->register_user(user_id("cpp-owner"), sxt::keygen().private_key));
+    auto member = EXPECT_OK(c->register_user(user_id("cpp-member"), sxt::keygen().private_key));
+    if (owner && member) {
+        const std::string code = owner->create_join_code(sxt::role::member);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+        if (auto e = EXPECT_ERR(member->join_subscription(code), sxt::status::bad_request, nullptr)) {
+            CHECK(e->detail() == std::optional<std::string>("join code has expired"));
+        }
+    }
+}
+
 void test_signers_and_persistence() {
     for (const bool tls : {false, true}) {
         h_section(tls ? "signers, export and import, the observer (https)" : "signers, export and import, the observer (http)");
@@ -1556,5 +1577,6 @@ int main() {
     run("authorization", test_authorization);
     run("api keys and subscriptions", test_api_keys_and_subscriptions);
     run("signers and persistence", test_signers_and_persistence);
+    run("expired join code", test_expired_join_code);
     return h_finish();
 }

@@ -78,6 +78,16 @@ final class SubscriptionTests: SxtTestCase {
         }
     }
 
+    func testAnExpiredJoinCodeIsRefused() throws {
+        let server = try startServer("--invite-ttl", "1")
+        let client = try server.client()
+        let owner = try client.register(userID: uniqueUserID("owner"), privateKey: try SxtKeys.generate().privateKey)
+        let member = try client.register(userID: uniqueUserID("member"), privateKey: try SxtKeys.generate().privateKey)
+        let code = try owner.createJoinCode(role: .member)
+        Thread.sleep(forTimeInterval: 1.1)
+        XCTAssertEqual(assertSxtError(.badRequest) { try member.joinSubscription(joinCode: code) }?.detail, "join code has expired")
+    }
+
     func testTheAsyncForms() async throws {
         let server = try startServer("--api-key", "swiftapi:\(apiKey)")
         let keyed: SxtSession = try await proxiedClient(server).loginAPIKey(apiKey)

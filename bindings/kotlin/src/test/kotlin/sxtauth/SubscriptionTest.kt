@@ -73,6 +73,21 @@ class SubscriptionTest : LibraryTest() {
     }
 
     @Test
+    fun anExpiredJoinCodeIsRefused() {
+        TestServer(false, "--invite-ttl", "1").use { srv ->
+            srv.client().use { c ->
+                c.registerBlocking(newUserId("owner"), String(SxtKeys.generate().privateKey)).use { owner ->
+                    c.registerBlocking(newUserId("member"), String(SxtKeys.generate().privateKey)).use { member ->
+                        val code = owner.createJoinCodeBlocking(SxtRole.MEMBER)
+                        Thread.sleep(1100)
+                        assertEquals("join code has expired", expectStatus(SxtStatus.BAD_REQUEST) { member.joinSubscriptionBlocking(code) }.detail)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     fun inviteAndJoin() {
         for (tls in listOf(false, true)) {
             TestServer(tls).use { srv ->
