@@ -172,12 +172,15 @@ fn readers_never_see_a_torn_pair_while_a_join_rotates_the_tokens() {
             let (s, stop) = (member.clone(), stop.clone());
             std::thread::spawn(move || {
                 let mut seen = 0;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                loop {
                     // Whatever access token a reader gets, the server accepts it at that moment or it is
                     // from the set the join just replaced; never a mixture that fails to refresh.
                     let token = s.access_token().unwrap();
                     assert_eq!(token.split('.').count(), 3);
                     seen += 1;
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
                 }
                 seen
             })
@@ -216,4 +219,36 @@ fn an_expired_join_code_is_refused_with_the_servers_detail() {
     let e = member.join_subscription(&code).unwrap_err();
     assert_eq!((e.kind(), e.http_status(), e.detail()), (ErrorKind::BadRequest, 400, Some("join code has expired")));
     assert_ne!(subscription_of(&member), subscription_of(&owner));
+}
+
+#[test]
+fn a_revoked_api_key_signs_in_no_more_and_its_session_cannot_sign_in_again() {
+    let dir = std::env::temp_dir().join(common::unique_user("api-keys"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("keys.txt");
+    std::fs::write(&file, "# API keys\nfileuser:FILE-KEY-1\n").unwrap();
+    let server = Server::start(&["--api-keys-file", file.to_str().unwrap(), "--access-ttl", "2"]);
+    let client = proxied(&server, true);
+    let key = ApiKey::parse("FILE-KEY-1").unwrap();
+    let session = client.login_api_key(&key).unwrap();
+    assert_eq!(session.user_id(), "fileuser");
+    // The key is removed from the file and the server told (SIGHUP): revoked.
+    std::fs::write(&file, "# no keys\n").unwrap();
+    let reloads = server.log_count("reloaded ");
+    assert!(std::process::Command::new("kill").args(["-HUP", &server.pid().to_string()]).status().unwrap().success());
+    for _ in 0..50 {
+        if server.log_count("reloaded 0 API keys") > reloads {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(server.log_count("reloaded 0 API keys"), reloads + 1);
+    let e = client.login_api_key(&key).unwrap_err();
+    assert_eq!((e.kind(), e.http_status(), e.detail()), (ErrorKind::Unauthorized, 401, Some("unknown API key")));
+    // The live session works until its token is due, then cannot sign in again: the proxy's 401 comes back.
+    assert!(session.token_info().is_ok());
+    std::thread::sleep(Duration::from_millis(2100));
+    let e = session.access_token().unwrap_err();
+    assert_eq!((e.kind(), e.http_status()), (ErrorKind::Unauthorized, 401), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

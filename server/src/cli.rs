@@ -37,6 +37,8 @@ OPTIONS:
     --api-key USER_ID:KEY   An API key that signs USER_ID in at POST /auth/apikey (header
                             `apikey: KEY`); the user is created if absent, with an empty
                             keyring that its first key sign-in fills. Repeatable
+    --api-keys-file FILE    More API keys, one USER_ID:KEY per line (# comments); the file is
+                            read again on SIGHUP, so a key removed from it is revoked
     --request-timeout SECS  Time a request gets from its headers to its answer (a body dripped
                             slower than this gets 408 and the connection is closed) [default: 10]
     --max-connections N     Open connections served at once; one more is answered 503 and
@@ -80,6 +82,8 @@ pub struct Config {
     pub opaque_tokens: bool,
     /// `--api-key USER_ID:KEY` pairs, in order.
     pub api_keys: Vec<(String, String)>,
+    /// `--api-keys-file FILE`.
+    pub api_keys_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -101,11 +105,13 @@ impl Default for Config {
             token_size: None,
             opaque_tokens: false,
             api_keys: Vec::new(),
+            api_keys_file: None,
         }
     }
 }
 
 #[derive(Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // made once per process
 pub enum Command {
     Run(Config),
     Help,
@@ -184,24 +190,18 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
             }
             "--opaque-tokens" => cfg.opaque_tokens = true,
             "--api-key" => {
-                let v = value("USER_ID:KEY")?;
-                // The key is a secret: never echoed in an error.
-                let Some((user, key)) = v.split_once(':') else {
-                    return Err("--api-key: expected USER_ID:KEY".into());
-                };
-                let user_ok = !user.is_empty()
-                    && user.chars().count() <= 128
-                    && !user.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/');
-                if !user_ok {
-                    return Err(format!("--api-key: `{user}` is not a usable user id (1-128 characters, no spaces or `/`)"));
-                }
-                if key.is_empty() || key.len() > 1024 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                    return Err(format!("--api-key: the key for `{user}` must be 1-1024 printable ASCII characters"));
-                }
-                if cfg.api_keys.iter().any(|(_, k)| k == key) {
+                let (user, key) = parse_api_key(&value("USER_ID:KEY")?).map_err(|e| format!("--api-key: {e}"))?;
+                if cfg.api_keys.iter().any(|(_, k)| *k == key) {
                     return Err(format!("--api-key: the key for `{user}` is given twice"));
                 }
-                cfg.api_keys.push((user.to_string(), key.to_string()));
+                cfg.api_keys.push((user, key));
+            }
+            "--api-keys-file" => {
+                let v = value("FILE")?;
+                if v.is_empty() {
+                    return Err("--api-keys-file: empty file name".into());
+                }
+                cfg.api_keys_file = Some(PathBuf::from(v));
             }
             "--max-connections" => {
                 let v = value("N")?;
@@ -226,6 +226,36 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
         return Err("--require-join-code needs at least one --join-code CODE".into());
     }
     Ok(Command::Run(cfg))
+}
+
+/// One `USER_ID:KEY` entry. The key is a secret: an error never repeats it.
+pub fn parse_api_key(entry: &str) -> Result<(String, String), String> {
+    let Some((user, key)) = entry.split_once(':') else {
+        return Err("expected USER_ID:KEY".into());
+    };
+    let user_ok =
+        !user.is_empty() && user.chars().count() <= 128 && !user.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/');
+    if !user_ok {
+        return Err(format!("`{user}` is not a usable user id (1-128 characters, no spaces or `/`)"));
+    }
+    if key.is_empty() || key.len() > 1024 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("the key for `{user}` must be 1-1024 printable ASCII characters"));
+    }
+    Ok((user.to_string(), key.to_string()))
+}
+
+/// The entries of an `--api-keys-file`: one `USER_ID:KEY` per line; blank lines and `#` comments are skipped.
+pub fn read_api_keys_file(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut keys = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        keys.push(parse_api_key(line).map_err(|e| format!("{} line {}: {e}", path.display(), i + 1))?);
+    }
+    Ok(keys)
 }
 
 fn secs(name: &str, v: &str) -> Result<u64, String> {
@@ -297,6 +327,23 @@ mod tests {
         assert!(run(&["--frobnicate"]).is_err());
         assert_eq!(run(&["--help"]).unwrap(), Command::Help);
         assert_eq!(run(&["-V"]).unwrap(), Command::Version);
+    }
+
+    #[test]
+    fn api_keys_files() {
+        let dir = std::env::temp_dir().join(format!("sxt-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.txt");
+        std::fs::write(&good, "# keys\n\nalice:K-1\n  bob:K-2  \n").unwrap();
+        assert_eq!(read_api_keys_file(&good).unwrap(), vec![("alice".into(), "K-1".into()), ("bob".into(), "K-2".into())]);
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, "alice:K-1\nbob:secret with space\n").unwrap();
+        let e = read_api_keys_file(&bad).unwrap_err();
+        assert!(e.contains("line 2") && !e.contains("secret"), "{e}");
+        assert!(read_api_keys_file(&dir.join("missing.txt")).is_err());
+        let Command::Run(c) = run(&["--api-keys-file", good.to_str().unwrap()]).unwrap() else { panic!() };
+        assert_eq!(c.api_keys_file, Some(good.clone()));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

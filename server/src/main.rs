@@ -53,6 +53,7 @@ fn unblock_stop_signals() {
         libc::sigemptyset(&mut set);
         libc::sigaddset(&mut set, libc::SIGINT);
         libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGHUP);
         libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
     }
 }
@@ -75,6 +76,13 @@ async fn run(config: cli::Config) -> Result<(), String> {
     };
 
     let state = Arc::new(state::AuthState::new(state::Policy::from_config(&config)));
+    let reloader = match &config.api_keys_file {
+        Some(path) => {
+            state.set_file_api_keys(&cli::read_api_keys_file(path)?);
+            Some(serve::reload_on_hangup(state.clone(), path.clone()).map_err(|e| format!("cannot install signal handlers: {e}"))?)
+        }
+        None => None,
+    };
     let app = routes::with_request_timeout(routes::router(state.clone()), Duration::from_secs(config.request_timeout));
 
     // Purge expired challenges, tokens and sessions in the background.
@@ -101,6 +109,9 @@ async fn run(config: cli::Config) -> Result<(), String> {
 
     serve::serve(listener, tls, app, config.max_connections, stop).await;
     purger.abort();
+    if let Some(r) = reloader {
+        r.abort();
+    }
     let _ = writeln!(std::io::stderr(), "shutting down");
     Ok(())
 }

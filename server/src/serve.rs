@@ -133,6 +133,30 @@ pub fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()
     })
 }
 
+/// Reads `path` again on every SIGHUP and puts its API keys in force (a key no longer listed is revoked),
+/// logging one line to stderr (`reloaded N API keys from FILE`, or why not: then the keys in force stay).
+#[cfg(unix)]
+pub fn reload_on_hangup(state: std::sync::Arc<crate::state::AuthState>, path: std::path::PathBuf) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    use std::io::Write as _;
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = signal(SignalKind::hangup())?;
+    Ok(tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let line = match crate::cli::read_api_keys_file(&path) {
+                Ok(keys) => format!("reloaded {} API keys from {}", state.set_file_api_keys(&keys), path.display()),
+                Err(e) => format!("cannot reload the API keys ({e}); the keys in force stay"),
+            };
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
+    }))
+}
+
+/// Without SIGHUP, the file is read once, at start-up.
+#[cfg(not(unix))]
+pub fn reload_on_hangup(_state: std::sync::Arc<crate::state::AuthState>, _path: std::path::PathBuf) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    Ok(tokio::spawn(async {}))
+}
+
 /// Resolves on Ctrl-C.
 #[cfg(not(unix))]
 pub fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {

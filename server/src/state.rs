@@ -305,8 +305,8 @@ pub struct AuthState {
     /// Join code -> subscription it joins; all codes expire together.
     join_codes: HashMap<String, String>,
     join_codes_expire_ms: u64,
-    /// API key -> the user it signs in.
-    api_keys: HashMap<String, String>,
+    /// API key -> the user it signs in: `--api-key`'s, and `--api-keys-file`'s as last (re)read.
+    api_keys: std::sync::RwLock<HashMap<String, String>>,
     /// The JWT key; None for opaque tokens.
     signer: Option<jwt::Signer>,
     store: Mutex<Store>,
@@ -329,6 +329,7 @@ impl AuthState {
             });
         }
         let signer = (!policy.opaque_tokens).then(jwt::Signer::new);
+        let api_keys = std::sync::RwLock::new(api_keys);
         AuthState { policy, clock, join_codes, join_codes_expire_ms, api_keys, signer, store: Mutex::new(store) }
     }
 
@@ -690,14 +691,44 @@ impl AuthState {
     /// `POST /auth/apikey`: a new session of the key's user, with an access token only.
     pub fn api_key_sign_in(&self, api_key: &str) -> Result<AccessToken, Problem> {
         let now = self.clock.now_ms();
-        let user_id = self.api_keys.get(api_key).ok_or_else(|| Problem::bad_api_key("unknown API key"))?;
+        let user_id = self
+            .api_keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(api_key)
+            .cloned()
+            .ok_or_else(|| Problem::bad_api_key("unknown API key"))?;
         let mut store = self.store();
-        let (set, _) = self.open_session(&mut store, user_id, true, now)?;
+        let (set, _) = self.open_session(&mut store, &user_id, true, now)?;
         Ok(AccessToken {
             access_token: set.access_token,
             access_token_expires: set.access_token_expires,
             session_expires: set.session_expires,
         })
+    }
+
+    /// Replaces the keys of `--api-keys-file` with `from_file` (the `--api-key` ones stay): a key no longer
+    /// listed is revoked (new sign-ins with it are refused; sessions it opened live on). Users of new keys
+    /// are created if absent. Returns how many keys are in force.
+    pub fn set_file_api_keys(&self, from_file: &[(String, String)]) -> usize {
+        let mut map = HashMap::new();
+        for (user, key) in self.policy.api_keys.iter().chain(from_file) {
+            map.insert(key.clone(), user.clone());
+        }
+        {
+            let mut store = self.store();
+            for user in map.values() {
+                store.users.entry(user.clone()).or_insert_with(|| User {
+                    keys: Vec::new(),
+                    subscription_id: crypto::new_uuid(),
+                    role: Role::Owner,
+                    email: None,
+                });
+            }
+        }
+        let n = map.len();
+        *self.api_keys.write().unwrap_or_else(|p| p.into_inner()) = map;
+        n
     }
 
     /// `POST /v1/subscription/invite?role=...`: a single-use join code into the caller's subscription, for a

@@ -101,6 +101,11 @@ impl Server {
         log.lines().filter(|l| l.starts_with(prefix)).count()
     }
 
+    /// The server's process id (to send it a signal).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn port(&self) -> u16 {
         self.base_url.rsplit(':').next().unwrap().parse().unwrap()
     }
