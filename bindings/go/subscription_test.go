@@ -2,7 +2,10 @@ package sxtauth_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -150,5 +153,39 @@ func TestAnExpiredJoinCodeIsRefused(t *testing.T) {
 	e := wantErr(t, "an expired code", member.JoinSubscription(ctx, code), sxtauth.ErrBadRequest)
 	if e.Detail != "join code has expired" {
 		t.Fatalf("detail %q", e.Detail)
+	}
+}
+
+func TestARevokedAPIKeyIsRefusedAndItsSessionCannotSignInAgain(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "keys.txt")
+	if err := os.WriteFile(file, []byte("# keys\nfileuser:GO-FILE-KEY\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, false, "--api-keys-file", file, "--access-ttl", "2")
+	c := srv.client(t, sxtauth.WithProxyURL(srv.URL))
+	s, err := c.LoginAPIKey(ctx, "GO-FILE-KEY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := os.WriteFile(file, []byte("# none\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50 && srv.count("reloaded 0 API keys") == 0; i++ {
+	}
+	if srv.count("reloaded 0 API keys") != 1 {
+		t.Fatal("the server did not reload its keys")
+	}
+	_, err = c.LoginAPIKey(ctx, "GO-FILE-KEY")
+	if e := wantErr(t, "a revoked key", err, sxtauth.ErrUnauthorized); e.HTTPStatus != 401 || e.Detail != "unknown API key" {
+		t.Fatalf("%#v", e)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	_, err = s.AccessToken(ctx)
+	if e := wantErr(t, "the revoked key's session signing in again", err, sxtauth.ErrUnauthorized); e.HTTPStatus != 401 {
+		t.Fatalf("HTTP %d", e.HTTPStatus)
 	}
 }

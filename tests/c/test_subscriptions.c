@@ -9,6 +9,9 @@
  */
 #include "harness.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #define API_KEY "c-test-api-key-7f3a"
 
 static const char *const API_ARGS[] = {"--api-key", "apiuser:" API_KEY, NULL};
@@ -275,6 +278,57 @@ static void test_expired_code(void) {
     h_server_stop(&server);
 }
 
+static void test_revoked_api_key(void) {
+    h_server server;
+    char path[400], args_file[400];
+    const char *args[5] = {"--api-keys-file", NULL, "--access-ttl", "2", NULL};
+    sxt_client *client = NULL;
+    sxt_session *session = NULL, *again = NULL;
+    sxt_error *err = NULL;
+    char *token = NULL;
+    FILE *f;
+    int i;
+    h_section("a revoked API key");
+    snprintf(path, sizeof path, "/tmp/sxt-c-keys-%d.txt", (int)getpid());
+    f = fopen(path, "w");
+    if (!CHECK(f != NULL)) {
+        return;
+    }
+    fputs("# keys\nfileuser:C-FILE-KEY\n", f);
+    fclose(f);
+    snprintf(args_file, sizeof args_file, "%s", path);
+    args[1] = args_file;
+    if (!h_server_start(&server, false, args)) {
+        return;
+    }
+    client = h_client_full(&server, -1, true, true);
+    CHECK_OK(sxt_login_api_key(client, "C-FILE-KEY", &session, &err), err);
+    /* Revoke: the key leaves the file and the server is told (SIGHUP). */
+    f = fopen(path, "w");
+    if (f != NULL) {
+        fputs("# none\n", f);
+        fclose(f);
+    }
+    CHECK(kill(server.pid, SIGHUP) == 0);
+    for (i = 0; i < 50 && h_server_log_count(&server, "reloaded 0 API keys") < 1; i++) {
+        h_sleep_ms(100);
+    }
+    CHECK(h_server_log_count(&server, "reloaded 0 API keys") == 1);
+    CHECK(sxt_login_api_key(client, "C-FILE-KEY", &again, &err) == SXT_STATUS_UNAUTHORIZED);
+    CHECK_STR(err != NULL ? sxt_error_detail(err) : NULL, "unknown API key");
+    sxt_error_free(err);
+    err = NULL;
+    /* The live session cannot sign in again once its token is due. */
+    h_sleep_ms(2100);
+    CHECK(sxt_session_access_token(session, &token, &err) == SXT_STATUS_UNAUTHORIZED);
+    CHECK(err != NULL && sxt_error_http_status(err) == 401);
+    sxt_error_free(err);
+    sxt_session_free(session);
+    sxt_client_free(client);
+    h_server_stop(&server);
+    remove(path);
+}
+
 int main(void) {
     h_server http, https;
     if (h_server_start(&http, false, API_ARGS)) {
@@ -291,5 +345,6 @@ int main(void) {
     test_proxy_url_rules();
     test_join_with_expired_token_and_api_key();
     test_expired_code();
+    test_revoked_api_key();
     return h_finish();
 }

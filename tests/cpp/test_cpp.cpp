@@ -25,7 +25,9 @@
  * Prints `N passed, N failed` as its last line; exits non-zero on any failure.
  */
 #include <cstdint>
+#include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <cstring>
 #include <stdbool.h>
@@ -234,6 +236,7 @@ public:
     std::string url() const { return s_.url; }
     std::string ca_pem() const { return read_file(s_.ca_path); }
     int log_count(const char *needle) const { return h_server_log_count(&s_, needle); }
+    pid_t pid() const { return s_.pid; }
     void stop() { h_server_stop(&s_); }
     // Options that reach this server: allow_http for http, its CA for https.
     sxt::client_options options() const {
@@ -1464,6 +1467,43 @@ void test_expired_join_code() {
     }
 }
 
+void test_revoked_api_key() {
+    h_section("a revoked API key");
+    const std::string path = "/tmp/sxt-cpp-keys-" + std::to_string(getpid()) + ".txt";
+    {
+        std::ofstream f(path);
+        f << "# keys\nfileuser:CPP-FILE-KEY\n";
+    }
+    server srv(false, {"--api-keys-file", path.c_str(), "--access-ttl", "2"});
+    if (!srv.up()) {
+        return;
+    }
+    sxt::client_options o = srv.options();
+    o.proxy_url = srv.url();
+    auto c = EXPECT_OK(sxt::client(srv.url(), o));
+    auto s = c ? EXPECT_OK(c->login_api_key("CPP-FILE-KEY")) : std::nullopt;
+    if (!s) {
+        return;
+    }
+    {
+        std::ofstream f(path);
+        f << "# none\n";
+    }
+    CHECK(kill(srv.pid(), SIGHUP) == 0);
+    for (int i = 0; i < 50 && srv.log_count("reloaded 0 API keys") == 0; i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(srv.log_count("reloaded 0 API keys") == 1);
+    if (auto e = EXPECT_ERR(c->login_api_key("CPP-FILE-KEY"), sxt::status::unauthorized, nullptr)) {
+        CHECK(e->detail() == std::optional<std::string>("unknown API key"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    if (auto e = EXPECT_ERR(s->access_token(), sxt::status::unauthorized, nullptr)) {
+        CHECK(e->http_status() == 401);
+    }
+    std::remove(path.c_str());
+}
+
 void test_signers_and_persistence() {
     for (const bool tls : {false, true}) {
         h_section(tls ? "signers, export and import, the observer (https)" : "signers, export and import, the observer (http)");
@@ -1578,5 +1618,6 @@ int main() {
     run("api keys and subscriptions", test_api_keys_and_subscriptions);
     run("signers and persistence", test_signers_and_persistence);
     run("expired join code", test_expired_join_code);
+    run("revoked API key", test_revoked_api_key);
     return h_finish();
 }

@@ -88,6 +88,21 @@ final class SubscriptionTests: SxtTestCase {
         XCTAssertEqual(assertSxtError(.badRequest) { try member.joinSubscription(joinCode: code) }?.detail, "join code has expired")
     }
 
+    func testARevokedAPIKeyIsRefusedAndItsSessionCannotSignInAgain() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sxt-keys-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("# keys\nfileuser:SWIFT-FILE-KEY\n".utf8).write(to: file)
+        let server = try startServer("--api-keys-file", file.path, "--access-ttl", "2")
+        let session = try proxiedClient(server).loginAPIKey("SWIFT-FILE-KEY")
+        try Data("# none\n".utf8).write(to: file)
+        XCTAssertEqual(kill(server.process.processIdentifier, SIGHUP), 0)
+        Thread.sleep(forTimeInterval: 0.5) // the server reads the file again
+        let refused = assertSxtError(.unauthorized) { try self.proxiedClient(server).loginAPIKey("SWIFT-FILE-KEY") }
+        XCTAssertEqual(refused?.detail, "unknown API key")
+        Thread.sleep(forTimeInterval: 2.1)
+        XCTAssertEqual(assertSxtError(.unauthorized) { try session.accessToken() }?.httpStatus, 401)
+    }
+
     func testTheAsyncForms() async throws {
         let server = try startServer("--api-key", "swiftapi:\(apiKey)")
         let keyed: SxtSession = try await proxiedClient(server).loginAPIKey(apiKey)

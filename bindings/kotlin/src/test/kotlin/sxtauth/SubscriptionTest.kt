@@ -88,6 +88,31 @@ class SubscriptionTest : LibraryTest() {
     }
 
     @Test
+    fun aRevokedApiKeyIsRefusedAndItsSessionCannotSignInAgain() {
+        val file = java.nio.file.Files.createTempFile("sxt-keys", ".txt")
+        try {
+            java.nio.file.Files.writeString(file, "# keys\nfileuser:KT-FILE-KEY\n")
+            TestServer(false, "--api-keys-file", file.toString(), "--access-ttl", "2").use { srv ->
+                srv.proxied().use { c ->
+                    c.loginApiKeyBlocking("KT-FILE-KEY").use { s ->
+                        java.nio.file.Files.writeString(file, "# none\n")
+                        srv.hangUp()
+                        var tries = 0
+                        while (srv.count("reloaded 0 API keys") == 0 && tries++ < 50) Thread.sleep(50)
+                        assertEquals(1, srv.count("reloaded 0 API keys"))
+                        val e = expectStatus(SxtStatus.UNAUTHORIZED) { c.loginApiKeyBlocking("KT-FILE-KEY") }
+                        assertEquals("unknown API key", e.detail)
+                        Thread.sleep(2100)
+                        assertEquals(401, expectStatus(SxtStatus.UNAUTHORIZED) { s.accessTokenBlocking() }.httpStatus)
+                    }
+                }
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file)
+        }
+    }
+
+    @Test
     fun inviteAndJoin() {
         for (tls in listOf(false, true)) {
             TestServer(tls).use { srv ->

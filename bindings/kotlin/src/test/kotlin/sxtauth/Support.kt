@@ -101,6 +101,11 @@ class TestServer(tls: Boolean = false, vararg flags: String) : AutoCloseable {
 
     fun logTail(): String = log.lines().takeLast(30).joinToString("\n")
 
+    /** Sends the server SIGHUP (it reads its `--api-keys-file` again). */
+    fun hangUp() {
+        check(ProcessBuilder("kill", "-HUP", process.pid().toString()).start().waitFor() == 0)
+    }
+
     override fun close() {
         process.destroy()
         if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
