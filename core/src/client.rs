@@ -66,10 +66,7 @@ impl Client {
     /// Errors: input codes; transport codes; [`ErrorKind::NotFound`]; [`ErrorKind::BadRequest`] or
     /// [`ErrorKind::Unauthorized`] when the server refuses the signature or the key is not on the keyring.
     pub fn login(&self, user_id: &str, key: &PrivateKey) -> Result<Session> {
-        // An invalid id is never a known one, so `user_exists` (or `start`) refuses it before any request.
-        if !self.service.known_users.contains(user_id) && !self.user_exists(user_id)? {
-            return Err(Error::argument(ErrorKind::NotFound, "user_id", "no such user; register it first"));
-        }
+        self.require_existing(user_id)?;
         self.start(user_id, Signing::Key(key), Challenge::Code { join_code: None })
     }
 
@@ -80,9 +77,7 @@ impl Client {
     /// Errors: as [`Client::login`]; [`ErrorKind::SignerFailed`] (the signer failed, was too slow, or signed
     /// with another key: nothing more is sent).
     pub fn login_signer(&self, user_id: &str, signer: &Signer) -> Result<Session> {
-        if !self.service.known_users.contains(user_id) && !self.user_exists(user_id)? {
-            return Err(Error::argument(ErrorKind::NotFound, "user_id", "no such user; register it first"));
-        }
+        self.require_existing(user_id)?;
         self.start(user_id, Signing::Signer(signer), Challenge::Code { join_code: None })
     }
 
@@ -160,6 +155,15 @@ impl Client {
         };
         let kept = self.service.keep_key.then(|| Credential::ApiKey(api_key.clone()));
         Session::new(Arc::clone(&self.service), user_id, kept, Origin::ApiKey, signed_in)
+    }
+
+    /// A sign-in never registers by mistake: an id not known to exist is asked about (`auth/idexists`) first.
+    /// An invalid id is never a known one, so `user_exists` refuses it before any request.
+    fn require_existing(&self, user_id: &str) -> Result<()> {
+        if !self.service.known_users.contains(user_id) && !self.user_exists(user_id)? {
+            return Err(Error::argument(ErrorKind::NotFound, "user_id", "no such user; register it first"));
+        }
+        Ok(())
     }
 
     fn start(&self, user_id: &str, with: Signing<'_>, challenge: Challenge<'_>) -> Result<Session> {

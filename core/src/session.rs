@@ -116,6 +116,9 @@ struct Inner {
     observer: RwLock<Option<Observer>>,
     /// Events not yet told: queued under the state lock, told by whichever call leaves the session next.
     events: Mutex<std::collections::VecDeque<Event>>,
+    /// How many events are queued: read first, so that a call with nothing to tell (every `access_token` with a
+    /// fresh token) takes no lock for it.
+    queued: AtomicUsize,
     /// Read on every `access_token`; written only when tokens change.
     state: RwLock<State>,
     /// Entered for the whole of a refresh, sign-in, join or logout: the single-flight gate.
@@ -322,6 +325,7 @@ impl Session {
                 origin,
                 observer: RwLock::new(None),
                 events: Mutex::new(Default::default()),
+                queued: AtomicUsize::new(0),
                 state: RwLock::new(state),
                 renew_gate: Gate::default(),
                 logouts: AtomicUsize::new(0),
@@ -436,8 +440,9 @@ impl Session {
 
     /// Tells the observer the queued events (none held: called once a call has left every lock).
     fn tell(&self) {
-        loop {
+        while self.inner.queued.load(Ordering::SeqCst) > 0 {
             let Some(event) = self.inner.events.lock().unwrap_or_else(|p| p.into_inner()).pop_front() else { return };
+            self.inner.queued.fetch_sub(1, Ordering::SeqCst);
             let observer = self.inner.observer.read().unwrap_or_else(|p| p.into_inner()).clone();
             if let Some(observer) = observer {
                 observer(event);
@@ -447,6 +452,7 @@ impl Session {
 
     fn queue(&self, event: Event) {
         self.inner.events.lock().unwrap_or_else(|p| p.into_inner()).push_back(event);
+        self.inner.queued.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The user id this session signed in as.

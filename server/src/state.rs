@@ -198,6 +198,14 @@ struct User {
     email: Option<String>,
 }
 
+impl User {
+    /// A user made by an API key: the owner of a subscription of its own, with an empty keyring that its
+    /// first key sign-in fills.
+    fn of_api_key() -> User {
+        User { keys: Vec::new(), subscription_id: crypto::new_uuid(), role: Role::Owner, email: None }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
     Access,
@@ -321,12 +329,7 @@ impl AuthState {
         let mut api_keys = HashMap::new();
         for (user, key) in &policy.api_keys {
             api_keys.insert(key.clone(), user.clone());
-            store.users.entry(user.clone()).or_insert_with(|| User {
-                keys: Vec::new(),
-                subscription_id: crypto::new_uuid(),
-                role: Role::Owner,
-                email: None,
-            });
+            store.users.entry(user.clone()).or_insert_with(User::of_api_key);
         }
         let signer = (!policy.opaque_tokens).then(jwt::Signer::new);
         let api_keys = std::sync::RwLock::new(api_keys);
@@ -718,12 +721,7 @@ impl AuthState {
         {
             let mut store = self.store();
             for user in map.values() {
-                store.users.entry(user.clone()).or_insert_with(|| User {
-                    keys: Vec::new(),
-                    subscription_id: crypto::new_uuid(),
-                    role: Role::Owner,
-                    email: None,
-                });
+                store.users.entry(user.clone()).or_insert_with(User::of_api_key);
             }
         }
         let n = map.len();
