@@ -27,6 +27,18 @@ use crate::wire;
 /// The largest reply body accepted, after decompression.
 pub const MAX_REPLY_BYTES: u64 = 64 * 1024;
 
+/// The largest reply head (status line and headers) accepted.
+pub const MAX_REPLY_HEADER_BYTES: usize = 16 * 1024;
+
+/// Each connection's input buffer (ureq's default is 128 KB, zero-filled for every new connection, TCP and
+/// TLS layer each): room for the largest reply head, with some to spare.
+const INPUT_BUFFER_BYTES: usize = MAX_REPLY_HEADER_BYTES + 8 * 1024;
+
+/// Each connection's output buffer. The TCP layer holds output back until half of it is used (`socket`), so
+/// the other half must take the largest request head: a bearer token of at most `MAX_TOKEN_LEN` (8 KB) and
+/// a few short headers.
+const OUTPUT_BUFFER_BYTES: usize = 2 * (crate::wire::MAX_TOKEN_LEN + 8 * 1024);
+
 /// A successful (2xx) reply.
 pub struct Reply {
     /// The body, wiped on drop.
@@ -57,7 +69,9 @@ impl Transport {
             .timeout_connect(Some(config.connect_timeout()))
             .timeout_per_read(Some(config.read_timeout()))
             .timeout_global(Some(config.call_timeout()))
-            .max_response_header_size(16 * 1024)
+            .max_response_header_size(MAX_REPLY_HEADER_BYTES)
+            .input_buffer_size(INPUT_BUFFER_BYTES)
+            .output_buffer_size(OUTPUT_BUFFER_BYTES)
             .max_idle_age(config.max_idle_age())
             .build();
         let agent = Agent::with_parts(agent_config, connect::connector(), connect::LazyResolver);
@@ -138,32 +152,48 @@ impl Transport {
     }
 }
 
-/// Reads a reply body of at most [`MAX_REPLY_BYTES`] into a buffer that is wiped when dropped. The buffer never
-/// grows in place: a larger one is made and the old one wiped, so no unwiped copy of a token is left behind in
-/// freed memory by our own reading (`Vec`'s own growth would leave every smaller copy there).
+/// Reads a reply body of at most [`MAX_REPLY_BYTES`] into a buffer that is wiped when dropped. The reader
+/// writes straight into that buffer (sized by `size_hint`, the `Content-Length`, when there is one), so no
+/// other copy of the body is made. The buffer never grows in place: a larger one is made and the old one
+/// wiped, so no unwiped copy of a token is left behind in freed memory by our own reading (`Vec`'s own growth
+/// would leave every smaller copy there). A full buffer is probed with a one-byte read before it grows, so a
+/// body of exactly the announced length is read without growing.
 ///
 /// Errors: [`ErrorKind::ResponseTooLarge`]; the transport's read errors.
 fn read_wiped(mut reader: impl std::io::Read, size_hint: usize) -> Result<Zeroizing<Vec<u8>>> {
     const MAX: usize = MAX_REPLY_BYTES as usize;
-    let mut body = Zeroizing::new(Vec::with_capacity(size_hint.clamp(1024, MAX)));
-    let mut chunk = Zeroizing::new([0u8; 4096]);
-    loop {
-        let n = match reader.read(&mut chunk[..]) {
-            Ok(0) => return Ok(body),
-            Ok(n) => n,
+    let read = |reader: &mut dyn std::io::Read, into: &mut [u8]| loop {
+        match reader.read(into) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(map_ureq_error(ureq::Error::from(e))),
-        };
-        if body.len() + n > MAX {
+            other => return other.map_err(|e| map_ureq_error(ureq::Error::from(e))),
+        }
+    };
+    let mut body = Zeroizing::new(vec![0u8; size_hint.clamp(256, MAX)]);
+    let mut len = 0;
+    loop {
+        if len < body.len() {
+            match read(&mut reader, &mut body[len..])? {
+                0 => break,
+                n => len += n,
+            }
+            continue;
+        }
+        let mut probe = [0u8; 1];
+        if read(&mut reader, &mut probe)? == 0 {
+            break;
+        }
+        if len == MAX {
             return Err(Error::with_message(ErrorKind::ResponseTooLarge, format!("reply larger than {MAX} bytes")));
         }
-        if body.len() + n > body.capacity() {
-            let mut bigger = Zeroizing::new(Vec::with_capacity((body.capacity() * 2).clamp(body.len() + n, MAX)));
-            bigger.extend_from_slice(&body);
-            body = bigger;
-        }
-        body.extend_from_slice(&chunk[..n]);
+        let mut bigger = Zeroizing::new(vec![0u8; (len * 2).min(MAX)]);
+        bigger[..len].copy_from_slice(&body[..len]);
+        bigger[len] = probe[0];
+        zeroize::Zeroize::zeroize(&mut probe);
+        len += 1;
+        body = bigger;
     }
+    body.truncate(len);
+    Ok(body)
 }
 
 fn map_ureq_error(e: ureq::Error) -> Error {

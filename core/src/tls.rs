@@ -33,10 +33,12 @@ pub fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
     Ok(certs)
 }
 
-/// The TLS configuration of a transport: Mozilla's roots and `extra_roots`, rustls with ring.
+/// The TLS configuration of a transport: Mozilla's roots and `extra_roots`, rustls with ring. The roots are
+/// borrowed from the library's read-only data, not copied (a client is cheap to make); they are parsed when
+/// the first https connection is made.
 pub(crate) fn config(extra_roots: &[Certificate<'static>]) -> TlsConfig {
     let mut roots: Vec<Certificate<'static>> =
-        webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|der| Certificate::from_der(der).to_owned()).collect();
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|der| Certificate::from_der(der)).collect();
     roots.extend(extra_roots.iter().cloned());
     TlsConfig::builder()
         .provider(TlsProvider::Rustls)

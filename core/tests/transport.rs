@@ -285,3 +285,55 @@ fn proxies_named_in_the_environment_are_not_used() {
     assert!(!client.user_exists("nobody").unwrap());
     assert!(proxy.accept().is_err(), "the request went through the environment's proxy");
 }
+
+/// A JSON reply whose head (status line, headers and the blank line) is `MAX_REPLY_HEADER_BYTES + over` bytes
+/// long, made so by one filler header.
+fn reply_with_head_of_limit_plus(over: usize, body: &str) -> Vec<u8> {
+    let head = |filler: usize| {
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\nx-filler: {}\r\n\r\n",
+            body.len(),
+            "f".repeat(filler)
+        )
+    };
+    let filler = sxt_auth_core::http::MAX_REPLY_HEADER_BYTES + over - head(0).len();
+    let reply = head(filler) + body;
+    assert_eq!(reply.len() - body.len(), sxt_auth_core::http::MAX_REPLY_HEADER_BYTES + over);
+    reply.into_bytes()
+}
+
+#[test]
+fn the_largest_tokens_and_reply_heads_go_through_and_one_byte_more_does_not() {
+    use common::scripted::{json, token_set, Action, Scripted};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use sxt_auth_core::wire::MAX_TOKEN_LEN;
+    // Tokens of the largest length accepted, so a refresh sends an 8 KB bearer header; every reply's head is
+    // as long as the limit allows, then one byte longer.
+    let (access, refresh) = ("a".repeat(MAX_TOKEN_LEN), "r".repeat(MAX_TOKEN_LEN));
+    let over = Arc::new(AtomicUsize::new(0));
+    let (a, r, over_in_script) = (access.clone(), refresh.clone(), Arc::clone(&over));
+    let server = Scripted::start(move |req| {
+        let reply = |body: &str| Action::Raw(reply_with_head_of_limit_plus(over_in_script.load(Ordering::SeqCst), body));
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", p) if p.starts_with("/v1/auth/idexists/") => reply("true"),
+            ("POST", "/v1/auth/code") => reply(r#"{"authCode":"469867d9660b67f8aa12b2"}"#),
+            ("POST", "/v1/auth/token") => reply(&token_set(&a, &r, 3_600_000, 7_200_000)),
+            ("POST", "/v1/auth/refresh") => {
+                let bearer = req.header("authorization").unwrap_or_default();
+                assert_eq!(bearer.len(), "Bearer ".len() + MAX_TOKEN_LEN, "the whole refresh token was sent");
+                reply(&token_set(&a, &r, 3_600_000, 7_200_000))
+            }
+            _ => json("404 Not Found", "", "{}"),
+        }
+    });
+    let client = common::scripted_client(&server.base_url, Duration::from_secs(10), false);
+    let session = client.login("alice", &PrivateKey::generate()).expect("reply heads as long as the limit");
+    assert_eq!(session.access_token().unwrap().as_str(), access);
+    session.refresh().expect("a refresh with an 8 KB bearer token");
+    assert_eq!(server.hits("/v1/auth/refresh"), 1);
+    over.store(1, Ordering::SeqCst);
+    let e = session.refresh().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ResponseTooLarge, "a reply head one byte over the limit is refused: {e}");
+    assert_eq!(server.hits("/v1/auth/refresh"), 2);
+}
