@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use ureq::tls::Certificate;
+use rustls::pki_types::CertificateDer;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::tls::parse_pem_certificates;
@@ -25,7 +25,7 @@ pub struct TransportConfig {
     read_timeout: Duration,
     call_timeout: Duration,
     allow_http: bool,
-    extra_roots: Vec<Certificate<'static>>,
+    extra_roots: Vec<CertificateDer<'static>>,
     user_agent: String,
     max_idle_age: Duration,
 }
@@ -100,7 +100,7 @@ impl TransportConfig {
     }
 
     /// CA certificates trusted in addition to Mozilla's roots.
-    pub fn extra_roots(&self) -> &[Certificate<'static>] {
+    pub fn extra_roots(&self) -> &[CertificateDer<'static>] {
         &self.extra_roots
     }
     /// Adds the certificates of a PEM bundle to the trusted roots. Errors: [`ErrorKind::InvalidCertificate`]

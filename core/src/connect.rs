@@ -19,17 +19,20 @@ use std::sync::{mpsc, Arc};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{ConnectionDetails, Connector, Either, NextTimeout, RustlsConnector, ShutdownHandle, Transport};
+use rustls::pki_types::CertificateDer;
+use ureq::unversioned::transport::{ConnectionDetails, Connector, Either, NextTimeout, ShutdownHandle, Transport};
 
 use crate::call;
 use crate::socket::{self, TcpConnection};
+use crate::tls::TlsConnector;
 
 /// What the resolver returns for a host name: "resolve me when connecting".
 const UNRESOLVED: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
 
-/// The connector chain: TCP (resolving host names on connect), then TLS for https.
-pub(crate) fn connector() -> impl Connector {
-    ().chain(ResolvingTcp).chain(RustlsConnector::default())
+/// The connector chain: TCP (resolving host names on connect), then TLS for https, trusting Mozilla's roots
+/// and `extra_roots`.
+pub(crate) fn connector(extra_roots: &[CertificateDer<'static>]) -> impl Connector {
+    ().chain(ResolvingTcp).chain(TlsConnector::new(extra_roots))
 }
 
 /// The host and port of `uri`, IPv6 brackets removed.

@@ -21,7 +21,6 @@ use crate::call;
 use crate::config::TransportConfig;
 use crate::connect;
 use crate::error::{Error, ErrorKind, Result};
-use crate::tls;
 use crate::wire;
 
 /// The largest reply body accepted, after decompression.
@@ -58,9 +57,7 @@ impl Transport {
     /// Builds the agent. Errors: those of [`BaseUrl::parse`].
     pub fn new(base_url: &str, config: &TransportConfig) -> Result<Transport> {
         let base = BaseUrl::parse(base_url, config.allow_http())?;
-        let tls = tls::config(config.extra_roots());
         let agent_config = Agent::config_builder()
-            .tls_config(tls)
             .https_only(!config.allow_http())
             .http_status_as_error(false)
             .max_redirects(0)
@@ -74,7 +71,7 @@ impl Transport {
             .output_buffer_size(OUTPUT_BUFFER_BYTES)
             .max_idle_age(config.max_idle_age())
             .build();
-        let agent = Agent::with_parts(agent_config, connect::connector(), connect::LazyResolver);
+        let agent = Agent::with_parts(agent_config, connect::connector(config.extra_roots()), connect::LazyResolver);
         Ok(Transport { agent, base, call_timeout: config.call_timeout() })
     }
 
@@ -213,8 +210,6 @@ fn map_ureq_error(e: ureq::Error) -> Error {
         U::TooManyRedirects | U::RedirectFailed => (ErrorKind::Redirect, "redirects are not followed".to_string()),
         U::RequireHttpsOnly(_) | U::TlsRequired => (ErrorKind::InsecureUrl, "https is required".to_string()),
         U::Tls(why) => (ErrorKind::Tls, format!("TLS: {why}")),
-        U::Rustls(r) => (ErrorKind::Tls, format!("TLS: {r}")),
-        U::Pem(_) => (ErrorKind::InvalidCertificate, "certificate could not be parsed".to_string()),
         U::Protocol(p) => (ErrorKind::MalformedResponse, format!("HTTP protocol error: {p}")),
         U::LargeResponseHeader(..) => (ErrorKind::ResponseTooLarge, "reply headers too large".to_string()),
         U::BodyStalled => (ErrorKind::Timeout, "the reply body stalled".to_string()),

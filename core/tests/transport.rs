@@ -337,3 +337,47 @@ fn the_largest_tokens_and_reply_heads_go_through_and_one_byte_more_does_not() {
     assert_eq!(e.kind(), ErrorKind::ResponseTooLarge, "a reply head one byte over the limit is refused: {e}");
     assert_eq!(server.hits("/v1/auth/refresh"), 2);
 }
+
+/// An https client for a loopback port whose listener speaks no TLS, with a short connect timeout.
+fn https_client_for(port: u16, connect_timeout: Duration) -> Client {
+    let mut config = ClientConfig::default();
+    config.transport_mut().set_connect_timeout(connect_timeout).unwrap();
+    config.transport_mut().set_call_timeout(Duration::from_secs(10)).unwrap();
+    Client::with_config(&format!("https://127.0.0.1:{port}"), &config).unwrap()
+}
+
+#[test]
+fn a_tls_handshake_that_never_comes_ends_by_the_connect_timeout() {
+    // Accepts the connection, reads the ClientHello, and says nothing for 5 s.
+    let port = misbehaving(Vec::new(), Duration::from_secs(5));
+    let start = Instant::now();
+    let e = https_client_for(port, Duration::from_millis(400)).user_exists("x").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(400) && took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn a_server_that_answers_the_client_hello_with_plain_http_is_a_tls_error() {
+    let port = misbehaving(response("400 Bad Request", "", b"speak http"), Duration::ZERO);
+    let e = https_client_for(port, Duration::from_secs(2)).user_exists("x").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
+}
+
+#[test]
+fn a_tls_handshake_is_cancelled_at_once() {
+    use sxt_auth_core::call::{within, Cancel, CallOptions};
+    let port = misbehaving(Vec::new(), Duration::from_secs(5));
+    let client = https_client_for(port, Duration::from_secs(4));
+    let cancel = Cancel::new();
+    let trigger = cancel.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        trigger.cancel();
+    });
+    let start = Instant::now();
+    let e = within(&CallOptions::new().with_cancel(cancel), || client.user_exists("x")).unwrap_err();
+    canceller.join().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+}

@@ -3,21 +3,32 @@
  * in another), measured with getrusage (user + system time) and, run under callgrind by scripts/bench.sh, as
  * instructions. Nothing here asserts a speed.
  *
- * Usage: signin_cpu MODE URL USER_ID PRIVATE_KEY COUNT RUNS
+ * Usage: signin_cpu MODE[,MODE...] URL USER_ID PRIVATE_KEY COUNT RUNS (several modes take turns)
  *   MODE fresh   a new client for every sign-in: sxt_client_new + sxt_login (idexists, code, token: three
  *                exchanges on a new connection) + frees, as an app's first sign-in
  *   MODE known   one client, sxt_login again and again: the user is known to exist, so two exchanges on a
  *                pooled connection
  *   MODE sign    sxt_key_sign: parse the text key (derives the public key) and sign a 22-character authCode
  *   MODE public  sxt_key_public: parse the text key only
- * The user is registered with the key first when the server does not know it. Prints one line: RESULT <tab> cpu_<mode> <tab> median ns per operation <tab> ns <tab> runs <tab> count
- * <tab> min <tab> max. Exit status 0 when every call succeeded.
+ *   MODE raw2    the floor of a known user's exchanges, without the library: two `GET auth/idexists` on one
+ *                kept-alive socket, each one send() of a prebuilt request and recv() until the whole reply
+ *   MODE raw3    the floor of a new client's: connect, three such exchanges, close
+ * The user is registered with the key first when the server does not know it. Prints one line per mode:
+ * RESULT <tab> cpu_<mode> <tab> median ns per operation <tab> ns <tab> runs <tab> count <tab> min <tab> max.
+ * Exit status 0 when every call succeeded.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "sxt_auth.h"
 
@@ -51,11 +62,67 @@ static bool login(sxt_client *client, const char *user, const char *key) {
     return true;
 }
 
+/* The raw exchanges' socket to URL (http://IPv4:port only), or -1. */
+static int raw_connect(const char *url) {
+    unsigned a, b, c, d, port;
+    if (sscanf(url, "http://%u.%u.%u.%u:%u", &a, &b, &c, &d, &port) != 5) {
+        return -1;
+    }
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl((a << 24) | (b << 16) | (c << 8) | d);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+/* One `GET auth/idexists/USER` on fd: one send, then recv until the head and Content-Length bytes of body. */
+static bool raw_exchange(int fd, const char *user) {
+    char req[512], reply[4096];
+    int len = snprintf(req, sizeof req, "GET /v1/auth/idexists/%s HTTP/1.1\r\nhost: sxt\r\naccept: application/json\r\n\r\n", user);
+    if (len <= 0 || (size_t)len >= sizeof req || send(fd, req, (size_t)len, 0) != len) {
+        return false;
+    }
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = recv(fd, reply + got, sizeof reply - 1 - got, 0);
+        if (n <= 0) {
+            return false;
+        }
+        got += (size_t)n;
+        reply[got] = 0;
+        char *end = strstr(reply, "\r\n\r\n"), *cl = strcasestr(reply, "content-length:");
+        if (end != NULL && cl != NULL && cl < end && got >= (size_t)(end + 4 - reply) + strtoul(cl + 15, NULL, 10)) {
+            return strncmp(reply, "HTTP/1.1 200", 12) == 0;
+        }
+        if (got == sizeof reply - 1) {
+            return false;
+        }
+    }
+}
+
 /* One operation of MODE. */
 static bool once(const char *mode, sxt_client *shared, const char *url, const char *user, const char *key) {
+    static int kept = -1;
     char *out = NULL;
     bool ok;
-    if (strcmp(mode, "fresh") == 0) {
+    if (strcmp(mode, "raw2") == 0) {
+        if (kept < 0) {
+            kept = raw_connect(url);
+        }
+        ok = kept >= 0 && raw_exchange(kept, user) && raw_exchange(kept, user);
+    } else if (strcmp(mode, "raw3") == 0) {
+        int fd = raw_connect(url);
+        ok = fd >= 0 && raw_exchange(fd, user) && raw_exchange(fd, user) && raw_exchange(fd, user);
+        if (fd >= 0) {
+            close(fd);
+        }
+    } else if (strcmp(mode, "fresh") == 0) {
         sxt_client *client = new_client(url);
         ok = client != NULL && login(client, user, key);
         sxt_client_free(client);
@@ -75,15 +142,41 @@ static int by_value(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+#define MAX_MODES 8
+#define TURN 10 /* operations of one mode per turn */
+
+static bool known_mode(const char *m) {
+    static const char *const modes[] = {"fresh", "known", "sign", "public", "raw2", "raw3"};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (strcmp(m, modes[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int main(int argc, char **argv) {
     if (argc != 7) {
-        fprintf(stderr, "usage: signin_cpu fresh|known|sign|public URL USER_ID PRIVATE_KEY COUNT RUNS\n");
+        fprintf(stderr, "usage: signin_cpu MODE[,MODE...] URL USER_ID PRIVATE_KEY COUNT RUNS\n"
+                        "  modes: fresh known sign public raw2 raw3\n");
         return 2;
     }
-    const char *mode = argv[1], *url = argv[2], *user = argv[3], *key = argv[4];
+    const char *url = argv[2], *user = argv[3], *key = argv[4];
     int count = atoi(argv[5]), runs = atoi(argv[6]);
-    if (count < 1 || runs < 1 || runs > 100 ||
-        (strcmp(mode, "fresh") && strcmp(mode, "known") && strcmp(mode, "sign") && strcmp(mode, "public"))) {
+    /* MODE[,MODE...]: several modes take turns, TURN operations at a time in a random order each round, so
+     * that a burst of load from elsewhere hits every mode rather than whichever ran then. */
+    char list[256];
+    const char *modes[MAX_MODES];
+    int n_modes = 0;
+    snprintf(list, sizeof list, "%s", argv[1]);
+    for (char *m = strtok(list, ","); m != NULL; m = strtok(NULL, ",")) {
+        if (n_modes == MAX_MODES || !known_mode(m)) {
+            fprintf(stderr, "signin_cpu: bad mode %s\n", m);
+            return 2;
+        }
+        modes[n_modes++] = m;
+    }
+    if (n_modes == 0 || count < 1 || runs < 1 || runs > 100) {
         fprintf(stderr, "signin_cpu: bad arguments\n");
         return 2;
     }
@@ -98,22 +191,48 @@ int main(int argc, char **argv) {
     }
     sxt_session_free(registered);
     /* Warm up: the shared client knows the user exists and holds its connection open. */
-    if (!once(mode, shared, url, user, key) || !login(shared, user, key)) {
-        return 1;
+    for (int m = 0; m < n_modes; m++) {
+        if (!once(modes[m], shared, url, user, key) || !login(shared, user, key)) {
+            return 1;
+        }
     }
-    double per_op[100];
+    static double per_op[MAX_MODES][100];
+    srand(12345);
     for (int r = 0; r < runs; r++) {
-        double start = cpu_ns();
-        for (int i = 0; i < count; i++) {
-            if (!once(mode, shared, url, user, key)) {
-                return 1;
+        double spent[MAX_MODES] = {0};
+        int done[MAX_MODES] = {0};
+        for (int left = count; left > 0; left -= TURN) {
+            int order[MAX_MODES];
+            for (int m = 0; m < n_modes; m++) {
+                order[m] = m;
+            }
+            for (int m = n_modes - 1; m > 0; m--) { /* Fisher-Yates */
+                int j = rand() % (m + 1), t = order[m];
+                order[m] = order[j];
+                order[j] = t;
+            }
+            int step = left < TURN ? left : TURN;
+            for (int k = 0; k < n_modes; k++) {
+                int m = order[k];
+                double start = cpu_ns();
+                for (int i = 0; i < step; i++) {
+                    if (!once(modes[m], shared, url, user, key)) {
+                        return 1;
+                    }
+                }
+                spent[m] += cpu_ns() - start;
+                done[m] += step;
             }
         }
-        per_op[r] = (cpu_ns() - start) / count;
+        for (int m = 0; m < n_modes; m++) {
+            per_op[m][r] = spent[m] / done[m];
+        }
     }
     sxt_client_free(shared);
-    qsort(per_op, (size_t)runs, sizeof per_op[0], by_value);
-    printf("RESULT\tcpu_%s\t%.1f\tns\t%d\t%d\t%.1f\t%.1f\n", mode, per_op[runs / 2], runs, count, per_op[0],
-           per_op[runs - 1]);
+    for (int m = 0; m < n_modes; m++) {
+        qsort(per_op[m], (size_t)runs, sizeof per_op[m][0], by_value);
+        printf("RESULT\tcpu_%s\t%.1f\tns\t%d\t%d\t%.1f\t%.1f\n", modes[m], per_op[m][runs / 2], runs, count,
+               per_op[m][0], per_op[m][runs - 1]);
+    }
     return sxt_live_objects() == 0 ? 0 : 1;
 }
