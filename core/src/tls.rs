@@ -10,7 +10,9 @@ use std::io::{Read, Write};
 use std::sync::{Arc, OnceLock};
 
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::crypto::{CryptoProvider, KeyProvider};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::sign::SigningKey;
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 use ureq::unversioned::transport::time::{Duration, Instant};
 use ureq::unversioned::transport::{
@@ -41,6 +43,17 @@ pub fn parse_pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>
     Ok(certs)
 }
 
+/// Loads no private key: this client never presents a certificate, so ring's key loading and signing (RSA,
+/// ECDSA, Ed25519) stay out of the library.
+#[derive(Debug)]
+struct NoClientKeys;
+
+impl KeyProvider for NoClientKeys {
+    fn load_private_key(&self, _key: PrivateKeyDer<'static>) -> std::result::Result<Arc<dyn SigningKey>, rustls::Error> {
+        Err(rustls::Error::General("client certificates are not supported".into()))
+    }
+}
+
 /// The rustls configuration of a transport: Mozilla's roots and `extra_roots`, TLS 1.3 and 1.2, ring.
 fn client_config(extra_roots: &[CertificateDer<'static>]) -> Arc<ClientConfig> {
     let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
@@ -48,7 +61,7 @@ fn client_config(extra_roots: &[CertificateDer<'static>]) -> Arc<ClientConfig> {
         // Checked by parse_pem_certificates already.
         let _ = roots.add(der.clone());
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(CryptoProvider { key_provider: &NoClientKeys, ..rustls::crypto::ring::default_provider() });
     let config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(rustls::ALL_VERSIONS)
         .expect("ring supports TLS 1.3 and 1.2")
