@@ -321,6 +321,48 @@ if [ "$VALGRIND_MODE" != none ] && command -v valgrind >/dev/null 2>&1; then
     done
 fi
 
+# ---- 5b. system calls per sign-in --------------------------------------------------------------------------
+# docs/design.md ("Few system calls per request"): a request on a pooled connection is one sendto, the reply's
+# recvfrom and ureq's two liveness probes (each one recv with MSG_PEEK|MSG_DONTWAIT); no ioctl, no setsockopt.
+# Counted with strace over 10 and over 30 sign-ins of a known user (2 requests each), so set-up cancels out.
+syscalls_per_sign_in() {
+    local prog=$OUT/syscalls/signin_cpu key="Td/IhCO/j3YWGbzvIgTTFgNVK60P4V2wFqho9ajN2Yc=" n
+    mkdir -p "$OUT/syscalls"
+    if ! $CC -O1 -Wall -Wextra -Werror -I include tests/bench/signin_cpu.c -L"$LIBDIR" -lsxt_auth \
+        -Wl,-rpath,"$LIBDIR" -o "$prog"; then
+        fail "system calls: build tests/bench/signin_cpu.c"
+        return
+    fi
+    declare -A at
+    # The first run registers the user (one more sign-in); the measured runs find it registered.
+    "$prog" known "$HTTP_URL" syscall-user "$key" 1 1 >"$OUT/syscalls/out.prime" 2>&1 \
+        || { fail "system calls: signin_cpu could not sign in"; cat "$OUT/syscalls/out.prime"; return; }
+    for n in 10 30; do
+        if ! strace -f -qq -e trace=sendto,recvfrom,ioctl,setsockopt -o "$OUT/syscalls/strace.$n" \
+            "$prog" known "$HTTP_URL" syscall-user "$key" "$n" 1 >"$OUT/syscalls/out.$n" 2>&1; then
+            fail "system calls: signin_cpu under strace ($n sign-ins)"; cat "$OUT/syscalls/out.$n"
+            return
+        fi
+        at[$n.send]=$(grep -c '^[0-9]* *sendto(' "$OUT/syscalls/strace.$n")
+        at[$n.probe]=$(grep -c 'recvfrom(.*MSG_PEEK|MSG_DONTWAIT' "$OUT/syscalls/strace.$n")
+        at[$n.recv]=$(grep 'recvfrom(' "$OUT/syscalls/strace.$n" | grep -vc 'MSG_PEEK')
+        at[$n.other]=$(grep -cE '^[0-9]* *(ioctl|setsockopt)\(' "$OUT/syscalls/strace.$n")
+    done
+    local send=$(( at[30.send] - at[10.send] )) probe=$(( at[30.probe] - at[10.probe] ))
+    local recv=$(( at[30.recv] - at[10.recv] )) other=$(( at[30.other] - at[10.other] ))
+    echo "20 sign-ins (40 requests): $send sendto, $probe probes, $recv other recvfrom, $other ioctl/setsockopt"
+    check "system calls: one sendto per request (40)" test "$send" -eq 40
+    check "system calls: two one-recv probes per request (80)" test "$probe" -eq 80
+    check "system calls: the replies read with at least one recvfrom each (>= 40)" test "$recv" -ge 40
+    check "system calls: no ioctl or setsockopt per request" test "$other" -eq 0
+}
+section "system calls per sign-in (strace)"
+if command -v strace >/dev/null 2>&1; then
+    syscalls_per_sign_in
+else
+    missing "system calls per sign-in" strace
+fi
+
 # ---- 6. install -------------------------------------------------------------------------------------------
 if [ "$INSTALL_TEST" = 1 ]; then
     section "install (scripts/install.sh, pkg-config)"
