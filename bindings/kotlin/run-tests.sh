@@ -41,7 +41,9 @@ for tool in java mvn cargo; do
 done
 echo "java: $(java -version 2>&1 | head -n 1); maven: $(mvn -v 2>/dev/null | head -n 1 | sed 's/\x1b\[[0-9;]*m//g')"
 
-MVN=(mvn -B -ntp ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO})
+# The Kotlin compiler runs inside Maven's JVM: its daemon (the plugin's default) would outlive the run by
+# minutes, holding hundreds of MB and the CPU that whatever runs next (make bench) measures.
+MVN=(mvn -B -ntp -Dkotlin.compiler.daemon=false ${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO})
 # maven LOG ARGS...: runs Maven offline; if that fails only because an artifact was never downloaded, once
 # more online. The output goes to LOG (and, on failure, its tail to the terminal).
 maven() {
