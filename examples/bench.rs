@@ -279,14 +279,14 @@ fn run_threads(threads: usize, per_thread: usize, op: &Arc<dyn Fn() + Send + Syn
 }
 
 /// A TCP proxy on loopback that delays every chunk by a fixed one-way latency in each direction (20 ms round
-/// trip for 10 ms), so sign-ins can be timed as over a real network, and that counts the connections made
+/// trip for 10 ms), chunks in flight at once as on a real link, so sign-ins can be timed as over a real network, and that counts the connections made
 /// through it (over https, each is one TLS handshake).
 mod delay_proxy {
     use std::io::{Read, Write};
     use std::net::{Shutdown, TcpListener, TcpStream};
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-    use std::time::Duration;
+    use std::sync::{mpsc, Arc};
+    use std::time::{Duration, Instant};
 
     pub struct DelayProxy {
         pub addr: String,
@@ -321,20 +321,35 @@ mod delay_proxy {
         }
     }
 
+    /// One direction of the link: every chunk read is written `delay` after it arrived, whatever came before
+    /// it, as a network of that latency delivers back-to-back segments (a chunk does not wait for the one
+    /// ahead of it to be delivered first; reading and writing are separate threads).
     fn pump(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
+        let (tx, rx) = mpsc::channel::<(Instant, Vec<u8>)>();
+        let writer = std::thread::spawn(move || {
+            for (due, chunk) in rx {
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                if to.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+            let _ = to.shutdown(Shutdown::Write);
+        });
         let mut buf = [0u8; 16 * 1024];
         loop {
             match from.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    std::thread::sleep(delay);
-                    if to.write_all(&buf[..n]).is_err() {
+                    if tx.send((Instant::now() + delay, buf[..n].to_vec())).is_err() {
                         break;
                     }
                 }
             }
         }
-        let _ = to.shutdown(Shutdown::Write);
+        drop(tx);
+        let _ = writer.join();
     }
 }
 

@@ -125,10 +125,13 @@ CPU_USER="cpu-user"
     | tee -a "$RESULTS" || die "signin_cpu failed"
 # One signature: signing minus parsing the key (which derives the public key, one base-point multiplication).
 # A sign-in's floor: parsing the key and signing (sxt_key_sign), plus its exchanges made with bare sockets.
+# The Rust API's floor: one signature (its key is parsed already) plus the same bare exchanges.
 awk -F'\t' '$2 == "cpu_sign" { s = $3 } $2 == "cpu_public" { p = $3 } $2 == "cpu_raw2" { r2 = $3 } $2 == "cpu_raw3" { r3 = $3 }
+    $2 == "rust_cpu_sign" { rs = $3 }
     END { printf "RESULT\tcpu_signature\t%.1f\tns\t1\t1\t%.1f\t%.1f\n", s - p, s - p, s - p
           printf "RESULT\tcpu_floor_known\t%.1f\tns\t1\t1\t%.1f\t%.1f\n", s + r2, s + r2, s + r2
-          printf "RESULT\tcpu_floor_fresh\t%.1f\tns\t1\t1\t%.1f\t%.1f\n", s + r3, s + r3, s + r3 }' "$RESULTS" \
+          printf "RESULT\tcpu_floor_fresh\t%.1f\tns\t1\t1\t%.1f\t%.1f\n", s + r3, s + r3, s + r3
+          printf "RESULT\trust_cpu_floor_known\t%.1f\tns\t1\t1\t%.1f\t%.1f\n", rs + r2, rs + r2, rs + r2 }' "$RESULTS" \
     | tee -a "$RESULTS"
 if command -v valgrind >/dev/null; then
     step "instructions per operation under callgrind (the same program; 30 operations minus 10, over 20)"

@@ -57,6 +57,8 @@ ROWS = [
      "signatures' worth of CPU the kernel and sockets alone take: part of every floor"),
     ("CPU per sign-in via Rust API, known user (2 exchanges, pooled) vs one Ed25519 signature", "rust_cpu_known",
      "rust_cpu_sign", "time", "signatures' worth of CPU (getrusage, user+system); goal <= 2.5"),
+    ("CPU per sign-in via Rust API, known user vs its floor (one signature + 2 bare exchanges on one socket)",
+     "rust_cpu_known", "rust_cpu_floor_known", "time", "ours / floor: what the library adds to the signature and the sockets"),
     ("instructions per sign-in via C ABI, new client vs one signature (callgrind)", "ir_fresh", "ir_signature",
      "count", "signatures' worth of instructions (user space only)"),
     ("instructions per sign-in via C ABI, known user vs one signature (callgrind)", "ir_known", "ir_signature",
