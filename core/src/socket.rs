@@ -287,11 +287,18 @@ fn probe(stream: &TcpStream) -> bool {
 /// Whether an idle connection can take a request (see the unix version), by a non-blocking read.
 #[cfg(not(unix))]
 fn probe(stream: &TcpStream) -> bool {
+    probe_by_mode_switch(stream)
+}
+
+/// The portable probe: switch the socket to non-blocking, read, switch back (three system calls). Compiled
+/// on unix too, for the test that it answers as the one-`recv` probe does.
+#[cfg(any(test, not(unix)))]
+fn probe_by_mode_switch(mut stream: &TcpStream) -> bool {
     let mut byte = [0u8];
     if stream.set_nonblocking(true).is_err() {
         return false;
     }
-    let idle = matches!((&*stream).read(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+    let idle = matches!(stream.read(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
     stream.set_nonblocking(false).is_ok() && idle
 }
 
@@ -395,6 +402,22 @@ mod tests {
         drop(peer);
         std::thread::sleep(Duration::from_millis(50));
         assert!(!closed.is_open(), "closed by the peer");
+
+        // The portable probe answers the same, and leaves the socket blocking.
+        let (idle, _peer) = pair();
+        assert!(probe_by_mode_switch(&idle.stream));
+        idle.stream.set_read_timeout(Some(Duration::from_millis(60))).unwrap();
+        let started = Instant::now();
+        assert!((&*idle.stream).read(&mut [0u8; 1]).is_err());
+        assert!(started.elapsed() >= Duration::from_millis(50), "the socket blocks again after the probe");
+        let (talked_to, mut peer) = pair();
+        peer.write_all(b"junk").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!probe_by_mode_switch(&talked_to.stream));
+        let (closed, peer) = pair();
+        drop(peer);
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!probe_by_mode_switch(&closed.stream));
     }
 
     #[test]
