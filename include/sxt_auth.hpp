@@ -512,7 +512,8 @@ struct token_expiries {
 ///
 /// `cancel()` stops every call running with this object at once, and makes later ones fail at once: each
 /// throws `sxt::error` with status `cancelled`. A blocked read, write, TLS handshake or host name lookup is
-/// woken; a TCP connect under way is not interrupted and ends within the connect timeout. A deadline
+/// woken, and so is a TCP connect under way on Linux and Android (elsewhere a connect ends within the
+/// connect timeout). A deadline
 /// (`call(std::chrono::milliseconds)` or `set_timeout`) counts from when it is set; a call past it throws
 /// `timeout` ("the call's deadline passed"). A session's renewal cut short keeps its tokens as they were.
 ///

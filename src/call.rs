@@ -89,8 +89,8 @@ pub extern "C" fn sxt_call_set_timeout_ms(call: *mut sxt_call, timeout_ms: u32, 
 /// Cancels every call running with `call` and makes every later one fail at once: each fails with
 /// `SXT_STATUS_CANCELLED`. Any thread may call it, at any time, any number of times; it returns at once. A
 /// blocked read, write, TLS handshake or host name lookup is woken (the call's sockets are shut down; a
-/// connection cut short is never reused); a TCP connect already under way is not interrupted and ends within
-/// the connect timeout. A session's renewal cut short keeps the session's tokens, sets no back-off, and
+/// connection cut short is never reused); a TCP connect under way is woken too on Linux and Android, and
+/// elsewhere ends within the connect timeout. A session's renewal cut short keeps the session's tokens, sets no back-off, and
 /// another thread waiting for it renews by itself. A call that waits for another thread's renewal of the same
 /// session is not woken early: it ends when that renewal ends.
 ///

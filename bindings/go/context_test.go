@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -69,6 +71,48 @@ func TestCancelStopsACallInFlight(t *testing.T) {
 	started = time.Now()
 	if _, err := c.UserExists(ctx, "someone"); !errors.Is(err, context.Canceled) || time.Since(started) > time.Second {
 		t.Fatalf("UserExists with a done context: %v after %v", err, time.Since(started))
+	}
+}
+
+// A connect that never completes (a listener whose accept queue, a backlog of 0 holding one, is already
+// full drops every new SYN) is woken by the context's cancellation on Linux, well before its 20 s.
+func TestCancelWakesAConnectUnderWay(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a connect under way is woken on Linux and Android only")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	raw, err := l.(*net.TCPListener).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listenErr error
+	if err := raw.Control(func(fd uintptr) { listenErr = syscall.Listen(int(fd), 0) }); err != nil || listenErr != nil {
+		t.Fatal(err, listenErr)
+	}
+	filler, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer filler.Close()
+	c, err := sxtauth.NewClient("http://"+l.Addr().String(), sxtauth.WithAllowHTTP(),
+		sxtauth.WithConnectTimeout(20*time.Second), sxtauth.WithTimeout(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	started := time.Now()
+	_, err = c.UserExists(ctx, "someone")
+	if took := time.Since(started); took > 5*time.Second {
+		t.Fatalf("cancel took %v", took)
+	}
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, sxtauth.ErrCancelled) {
+		t.Fatalf("UserExists after cancel: %v; want context.Canceled and ErrCancelled", err)
 	}
 }
 

@@ -36,8 +36,8 @@
 // Every network call takes a [context.Context] first. Its deadline becomes the call's own (on top of the
 // client's [WithTimeout], [WithConnectTimeout] and [WithReadTimeout]), and cancelling it stops the call at
 // once: a read or write blocked on the server is woken (the call's sockets are shut down, and a connection
-// cut short is never reused); a TCP connect under way is not interrupted and ends within the connect
-// timeout. A ctx already done fails the call before anything is sent. The error then satisfies
+// cut short is never reused); a TCP connect under way is woken too on Linux and Android, and elsewhere ends
+// within the connect timeout. A ctx already done fails the call before anything is sent. The error then satisfies
 // errors.Is(err, context.Canceled) (or context.DeadlineExceeded) as well as errors.Is(err, ErrCancelled)
 // (or ErrTimeout). A session's renewal cut short keeps its tokens, and another goroutine waiting for it
 // renews by itself. context.Background() means no deadline and no cancellation.

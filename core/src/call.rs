@@ -8,8 +8,8 @@
 //!   connect, read or write ends by the deadline through the socket's own timeout;
 //! * is woken at once by [`Cancel::cancel`]: the call's sockets (and a host name lookup it waits for) are shut
 //!   down, so a blocked read or write returns, and the broken connection is never pooled again. A connect
-//!   already under way is not interrupted: it ends within the connect timeout and the deadline, and the call
-//!   fails then.
+//!   under way is woken likewise on Linux and Android (`dial`); elsewhere it ends within the connect timeout
+//!   and the deadline, and the call fails then.
 //!
 //! A call that was cancelled fails with [`ErrorKind::Cancelled`]; one that ran out of its own time fails with
 //! [`ErrorKind::Timeout`] ("the call's deadline passed"), whatever error the interruption caused below. Neither

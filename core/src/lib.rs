@@ -17,7 +17,7 @@
 //!
 //! Modules: [`keys`] (parse, generate, sign), [`api_key`] (API keys), [`base_url`] (URL normalising), [`input`] (the rules for text
 //! the caller passes), [`config`] (settings, each checked by its setter), [`wire`] (JSON bodies), [`http`]
-//! (transport and its limits), `connect` (no thread per request), `socket` (few system calls per request), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
+//! (transport and its limits), `connect` (no thread per request), `socket` (few system calls per request), `dial` (a connect that cancellation interrupts), [`tls`] (trusted roots, PEM CAs), `sign_in` (the challenge/response exchange, shared by client and session),
 //! [`signer`] (keys held by the app), [`client`] (calls without a session), [`session`] (tokens kept valid), [`call`] (one call's deadline and
 //! cancellation), [`error`] (one error type and its kinds).
 
@@ -28,6 +28,7 @@ pub mod call;
 pub mod client;
 pub mod config;
 mod connect;
+mod dial;
 pub mod error;
 pub mod http;
 pub mod input;

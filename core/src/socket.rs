@@ -25,6 +25,7 @@ use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, ShutdownHa
 use ureq::Timeout;
 
 use crate::call;
+use crate::dial;
 
 /// The shortest connect attempt given to one address of several.
 const MIN_PER_ADDRESS: Duration = Duration::from_millis(10);
@@ -32,17 +33,22 @@ const MIN_PER_ADDRESS: Duration = Duration::from_millis(10);
 /// Connects to the first of `addrs` that answers, within `timeout` in all. Each address but the last gets
 /// half of the time left, so a host whose first address is unreachable still reaches its second.
 ///
-/// Errors: `Timeout(Connect)` when the time runs out; the last address's I/O error otherwise.
+/// Each attempt is interruptible by the calling thread's cancellable call where `dial` can make it so.
+///
+/// Errors: `Timeout(Connect)` when the time runs out; an interruption when the call is cancelled; the last
+/// address's I/O error otherwise.
 pub(crate) fn connect(addrs: &[SocketAddr], timeout: NextTimeout) -> Result<TcpStream, ureq::Error> {
     let deadline = Deadline::of(timeout);
     let mut last = None;
     for (i, addr) in addrs.iter().enumerate() {
+        // A cancelled call tries no further address.
+        call::check().map_err(|_| interrupted())?;
         let attempt = match deadline.left() {
-            None => TcpStream::connect(addr),
+            None => dial::connect(addr, None),
             Some(left) if left.is_zero() => break,
             Some(left) => {
                 let share = if i + 1 == addrs.len() { left } else { (left / 2).max(MIN_PER_ADDRESS).min(left) };
-                TcpStream::connect_timeout(addr, share)
+                dial::connect(addr, Some(share))
             }
         };
         match attempt {

@@ -381,3 +381,51 @@ fn a_tls_handshake_is_cancelled_at_once() {
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
     assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
 }
+
+/// A listener whose accept queue is full (a backlog of 0 holds one connection, and one is made): the kernel
+/// drops every new SYN, so a connect to it waits until its caller gives up.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn listener_that_completes_no_connect() -> (TcpListener, std::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    // SAFETY: listen(2) again on our own listening socket, to shrink its backlog.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let filler = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    (listener, filler)
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[test]
+fn a_connect_that_never_completes_ends_by_the_connect_timeout() {
+    let (listener, _filler) = listener_that_completes_no_connect();
+    let mut config = ClientConfig::default();
+    config.transport_mut().set_allow_http(true).set_connect_timeout(Duration::from_millis(500)).unwrap();
+    let client = Client::with_config(&format!("http://{}", listener.local_addr().unwrap()), &config).unwrap();
+    let start = Instant::now();
+    let e = client.user_exists("x").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(450) && took < Duration::from_secs(4), "{took:?}");
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[test]
+fn a_connect_under_way_is_cancelled_at_once() {
+    use sxt_auth_core::call::{within, CallOptions, Cancel};
+    let (listener, _filler) = listener_that_completes_no_connect();
+    let mut config = ClientConfig::default();
+    config.transport_mut().set_allow_http(true).set_connect_timeout(Duration::from_secs(10)).unwrap();
+    let client = Client::with_config(&format!("http://{}", listener.local_addr().unwrap()), &config).unwrap();
+    let cancel = Cancel::new();
+    let trigger = cancel.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        trigger.cancel();
+    });
+    let start = Instant::now();
+    let e = within(&CallOptions::new().with_cancel(cancel), || client.user_exists("x")).unwrap_err();
+    canceller.join().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "woken at once, not at the connect timeout: {took:?}");
+}

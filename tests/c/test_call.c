@@ -1,7 +1,7 @@
 /*
  * One call's own deadline and cancellation (sxt_call and the *_call variants): the handle's own rules; a
  * cancellation from another thread that wakes a call blocked on a server that never answers, well before the
- * client's timeouts; a deadline that does the same; a call made with a cancelled sxt_call that sends nothing;
+ * client's timeouts, and one that wakes a TCP connect that never completes (Linux); a deadline that does the same; a call made with a cancelled sxt_call that sends nothing;
  * every *_call variant against the local server; a refresh cut short that leaves the session's tokens as
  * they were and the session usable; and the access token where requests are made: sxt_session_authorization's
  * value accepted by an authenticated endpoint, and a revoked token reported with sxt_session_token_rejected
@@ -302,10 +302,67 @@ done:
     free(key);
 }
 
+#ifdef __linux__
+/* A connect that never completes: a listener whose accept queue (backlog 0 holds one) is already full drops
+ * every new SYN. A cancellation from another thread wakes the connect at once, well before its 20 s. */
+static void test_connect_under_way(void) {
+    sxt_client_options *opts = NULL;
+    sxt_client *client = NULL;
+    sxt_call *call = NULL;
+    sxt_error *err = NULL;
+    pthread_t thread;
+    struct canceller c;
+    struct sockaddr_in addr;
+    bool exists = false;
+    char url[64];
+    int port = 0, filler = -1;
+    int fd = h_silent_listener(&port);
+    h_section("a connect that never completes: cancel from another thread (Linux)");
+    if (!CHECK(fd >= 0) || !CHECK(listen(fd, 0) == 0)) {
+        goto done;
+    }
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons((uint16_t)port);
+    filler = socket(AF_INET, SOCK_STREAM, 0);
+    if (!CHECK(filler >= 0 && connect(filler, (struct sockaddr *)&addr, sizeof addr) == 0)) {
+        goto done;
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    CHECK_OK(sxt_client_options_new(&opts, &err), err);
+    CHECK_OK(sxt_client_options_set_allow_http(opts, true, &err), err);
+    CHECK_OK(sxt_client_options_set_connect_timeout_ms(opts, 20000, &err), err);
+    CHECK_OK(sxt_client_options_set_timeout_ms(opts, 30000, &err), err);
+    if (CHECK_OK(sxt_client_new(url, opts, &client, &err), err) && CHECK_OK(sxt_call_new(&call, &err), err)) {
+        int64_t started = h_now_ms();
+        c.call = call;
+        c.after_ms = 300;
+        CHECK(pthread_create(&thread, NULL, cancel_later, &c) == 0);
+        CHECK_ERR(sxt_user_exists_call(client, call, "someone", &exists, &err), err, SXT_STATUS_CANCELLED, NULL);
+        pthread_join(thread, NULL);
+        CHECK(h_now_ms() - started < 5000);
+    }
+done:
+    sxt_call_free(call);
+    sxt_client_free(client);
+    sxt_client_options_free(opts);
+    if (filler >= 0) {
+        close(filler);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+#endif
+
 int main(void) {
     h_server server;
     test_handle_rules();
     test_stalled_server();
+#ifdef __linux__
+    test_connect_under_way();
+#endif
     if (h_server_start(&server, false, NO_ARGS)) {
         test_against_the_server(&server);
         test_authorization(&server);

@@ -6,8 +6,9 @@ internal import CSxtAuth
 ///
 /// ``run(_:)`` applies the options to every synchronous call of this library that its closure makes on the
 /// calling thread. ``cancel()`` stops those calls at once and makes later ones fail at once, each with
-/// ``SxtError/Code/cancelled``: a blocked read, write, TLS handshake or host name lookup is woken; a TCP
-/// connect under way is not interrupted and ends within the connect timeout. A deadline (``init(timeout:)``
+/// ``SxtError/Code/cancelled``: a blocked read, write, TLS handshake or host name lookup is woken; on Apple
+/// platforms a TCP connect under way is not interrupted and ends within the connect timeout (on Linux it is
+/// woken too). A deadline (``init(timeout:)``
 /// or ``setTimeout(_:)``) counts from when it is set; a call past it throws ``SxtError/Code/timeout`` ("the
 /// call's deadline passed"). A session's renewal cut short keeps its tokens as they were.
 ///

@@ -11,8 +11,8 @@ import java.time.Duration
  * cancelling their coroutine cancels them.
  *
  * [cancel] stops every call running with this object at once and makes later ones fail at once, each with
- * [SxtStatus.CANCELLED]: a blocked read, write, TLS handshake or host name lookup is woken; a TCP connect
- * under way is not interrupted and ends within the connect timeout. A deadline ([setTimeout], or the
+ * [SxtStatus.CANCELLED]: a blocked read, write, TLS handshake or host name lookup is woken, and so is a TCP
+ * connect under way on Linux and Android (on other systems a connect ends within the connect timeout). A deadline ([setTimeout], or the
  * constructor's `timeout`) counts from when it is set; a call past it fails with [SxtStatus.TIMEOUT] ("the
  * call's deadline passed"). A session's renewal cut short keeps its tokens as they were.
  *
