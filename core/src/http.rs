@@ -161,7 +161,8 @@ fn read_wiped(mut reader: impl std::io::Read, size_hint: usize) -> Result<Zeroiz
     const MAX: usize = MAX_REPLY_BYTES as usize;
     let read = |reader: &mut dyn std::io::Read, into: &mut [u8]| loop {
         match reader.read(into) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // A signal: read again, unless the call was stopped meanwhile.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted && !call::stopped() => continue,
             other => return other.map_err(|e| map_ureq_error(ureq::Error::from(e))),
         }
     };
@@ -276,6 +277,35 @@ mod tests {
         }
         let e = read_wiped(Drip { data: &data, step: 4096 }, 0).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ResponseTooLarge);
+    }
+
+    /// A reader whose every read is interrupted, as a cancelled call's transport refuses I/O.
+    struct AlwaysInterrupted(usize);
+
+    impl std::io::Read for AlwaysInterrupted {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            self.0 += 1;
+            assert!(self.0 < 1000, "read again and again: a cancelled call would spin until its deadline");
+            Err(std::io::ErrorKind::Interrupted.into())
+        }
+    }
+
+    #[test]
+    fn a_stopped_call_does_not_read_a_reply_body_again_and_again() {
+        let cancel = crate::call::Cancel::new();
+        let options = crate::call::CallOptions::new().with_cancel(cancel.clone());
+        let mut reader = AlwaysInterrupted(0);
+        let result = crate::call::within(&options, || {
+            cancel.cancel(); // as another thread would, while the body is being read
+            read_wiped(&mut reader, 100).map(drop)
+        });
+        assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
+        assert_eq!(reader.0, 1, "one read, then the call's stop is seen");
+        // And the transport's own refusal of a stopped call's I/O is of a kind nobody retries.
+        match crate::socket::interrupted() {
+            ureq::Error::Io(e) => assert_ne!(e.kind(), std::io::ErrorKind::Interrupted),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -234,9 +234,10 @@ impl TcpConnection {
 }
 
 /// The error for I/O refused because its call was cancelled (the call itself then fails as cancelled: see
-/// `call::within`).
+/// `call::within`). Not of kind `Interrupted`: readers and writers retry that kind (std's `write_all`, a
+/// reply body's read loop), and would spin on a cancelled call until its deadline.
 pub(crate) fn interrupted() -> ureq::Error {
-    ureq::Error::Io(io::Error::new(io::ErrorKind::Interrupted, "the call was cancelled"))
+    ureq::Error::Io(io::Error::new(io::ErrorKind::ConnectionAborted, "the call was cancelled"))
 }
 
 impl Transport for TcpConnection {

@@ -429,3 +429,31 @@ fn a_connect_under_way_is_cancelled_at_once() {
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "woken at once, not at the connect timeout: {took:?}");
 }
+
+#[test]
+fn a_call_cancelled_while_it_reads_a_reply_body_ends_at_once() {
+    use sxt_auth_core::call::{within, CallOptions, Cancel};
+    // The reply's head and the first bytes of its body, then nothing for 10 s.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"auth");
+            std::thread::sleep(Duration::from_secs(10));
+        }
+    });
+    let client = client_for(port, Duration::from_secs(8));
+    let cancel = Cancel::new();
+    let trigger = cancel.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        trigger.cancel();
+    });
+    let start = Instant::now();
+    let e = within(&CallOptions::new().with_cancel(cancel), || client.user_exists("x")).unwrap_err();
+    canceller.join().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
+    assert!(start.elapsed() < Duration::from_secs(3), "no retrying until the timeout: {:?}", start.elapsed());
+}
