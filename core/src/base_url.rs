@@ -84,6 +84,12 @@ impl BaseUrl {
     }
 }
 
+/// A request URI's host as sockets and TLS name it: an IPv6 literal without its brackets (`[::1]` -> `::1`).
+pub(crate) fn bare_host(uri: &ureq::http::Uri) -> Option<&str> {
+    let host = uri.host()?;
+    Some(host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host))
+}
+
 /// Checks `host[:port]` or `[v6]:port`; returns the host, lowercased, or None when malformed.
 fn host_of(authority: &str) -> Option<String> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
@@ -115,6 +121,14 @@ fn host_of(authority: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_hosts() {
+        let host = |u: &str| bare_host(&u.parse::<ureq::http::Uri>().unwrap()).map(str::to_string);
+        assert_eq!(host("https://[::1]:8443/v1").as_deref(), Some("::1"));
+        assert_eq!(host("http://127.0.0.1:9/").as_deref(), Some("127.0.0.1"));
+        assert_eq!(host("https://api.spaceandtime.dev").as_deref(), Some("api.spaceandtime.dev"));
+    }
 
     #[test]
     fn all_pasted_forms_normalise_alike() {

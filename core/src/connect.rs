@@ -22,6 +22,7 @@ use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use rustls::pki_types::CertificateDer;
 use ureq::unversioned::transport::{ConnectionDetails, Connector, Either, NextTimeout, ShutdownHandle, Transport};
 
+use crate::base_url::bare_host;
 use crate::call;
 use crate::socket::{self, TcpConnection};
 use crate::tls::TlsConnector;
@@ -42,7 +43,7 @@ fn host_port(uri: &Uri) -> Result<(String, u16), ureq::Error> {
         .port_u16()
         .or_else(|| uri.scheme().map(|s| if s.as_str() == "https" { 443 } else { 80 }))
         .ok_or(ureq::Error::HostNotFound)?;
-    let host = authority.host().trim_start_matches('[').trim_end_matches(']').to_string();
+    let host = bare_host(uri).ok_or(ureq::Error::HostNotFound)?.to_string();
     Ok((host, port))
 }
 
@@ -71,7 +72,7 @@ impl<In: Transport> Connector<In> for ResolvingTcp {
         if let Some(chained) = chained {
             return Ok(Some(Either::A(chained)));
         }
-        call::check().map_err(|_| socket::interrupted())?;
+        call::check().map_err(|_| socket::call_stopped())?;
         let mut addrs: Vec<SocketAddr> = details.addrs.to_vec();
         if addrs.iter().any(|a| a.ip() == UNRESOLVED) {
             let (host, port) = host_port(details.uri)?;
@@ -106,7 +107,7 @@ fn resolve_within(host: String, port: u16, timeout: NextTimeout) -> Result<Vec<S
     });
     match rx.recv_timeout(*timeout.after) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => Err(socket::interrupted()),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => Err(socket::call_stopped()),
         Ok(_) => Err(ureq::Error::HostNotFound),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(ureq::Error::Timeout(timeout.reason)),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(ureq::Error::HostNotFound),

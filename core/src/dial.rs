@@ -79,6 +79,8 @@ pub(crate) fn connect(addr: &SocketAddr, limit: Option<Duration>) -> io::Result<
     }
     stream.set_nonblocking(false)?;
     drop(handle);
+    // Only a cancellation shutting the socket down at this very moment holds another reference; the call
+    // fails as cancelled then, whatever this error says.
     Arc::try_unwrap(stream).map_err(|_| io::Error::other("the connecting socket is still shared"))
 }
 

@@ -302,7 +302,7 @@ mod tests {
         assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
         assert_eq!(reader.0, 1, "one read, then the call's stop is seen");
         // And the transport's own refusal of a stopped call's I/O is of a kind nobody retries.
-        match crate::socket::interrupted() {
+        match crate::socket::call_stopped() {
             ureq::Error::Io(e) => assert_ne!(e.kind(), std::io::ErrorKind::Interrupted),
             other => panic!("{other:?}"),
         }

@@ -42,7 +42,7 @@ pub(crate) fn connect(addrs: &[SocketAddr], timeout: NextTimeout) -> Result<TcpS
     let mut last = None;
     for (i, addr) in addrs.iter().enumerate() {
         // A cancelled call tries no further address.
-        call::check().map_err(|_| interrupted())?;
+        call::check().map_err(|_| call_stopped())?;
         let attempt = match deadline.left() {
             None => dial::connect(addr, None),
             Some(left) if left.is_zero() => break,
@@ -174,8 +174,10 @@ impl Buffers for HeldBuffers {
     }
 }
 
-/// A TCP connection (see the module docs). The socket is shared, weakly, with the agent's and the call's
-/// shutdown handles.
+/// A TCP connection (see the module docs). Used by one thread at a time (ureq hands it from the pool to one
+/// call); the socket is shared, weakly, with the agent's and the call's shutdown handles, which any thread may
+/// fire. Its buffers (ureq's) are not wiped: the output held back is a request, bearer token and all, until
+/// it is sent and overwritten (docs/design.md, "What is wiped, and what is not").
 #[derive(Debug)]
 pub(crate) struct TcpConnection {
     stream: Arc<TcpStream>,
@@ -208,7 +210,7 @@ impl TcpConnection {
 
     /// Before any I/O: refuse it when the call is stopped; let the call's cancellation reach this socket.
     fn enlist(&self) -> Result<(), ureq::Error> {
-        call::enlist(Some(&self.handle)).map_err(|_| interrupted())
+        call::enlist(Some(&self.handle)).map_err(|_| call_stopped())
     }
 
     /// Sends the output held back, in one `send` when the socket takes it whole.
@@ -236,7 +238,7 @@ impl TcpConnection {
 /// The error for I/O refused because its call was cancelled (the call itself then fails as cancelled: see
 /// `call::within`). Not of kind `Interrupted`: readers and writers retry that kind (std's `write_all`, a
 /// reply body's read loop), and would spin on a cancelled call until its deadline.
-pub(crate) fn interrupted() -> ureq::Error {
+pub(crate) fn call_stopped() -> ureq::Error {
     ureq::Error::Io(io::Error::new(io::ErrorKind::ConnectionAborted, "the call was cancelled"))
 }
 

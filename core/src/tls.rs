@@ -19,6 +19,7 @@ use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport, TransportAdapter,
 };
 
+use crate::base_url::bare_host;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Parses a PEM bundle into certificates to trust in addition to the defaults. Blocks other than
@@ -70,8 +71,9 @@ fn client_config(extra_roots: &[CertificateDer<'static>]) -> Arc<ClientConfig> {
     Arc::new(config)
 }
 
-/// The connector that puts TLS over the TCP connection of an `https` URL. Its rustls configuration is made
-/// on the first https connection and shared by the later ones (and so is their session resumption cache).
+/// The connector that puts TLS over the TCP connection of an `https` URL. Shared by every thread using the
+/// agent: its rustls configuration is made once, on the first https connection (threads racing for it wait
+/// for that one), and shared by the later ones, and so is their session resumption cache.
 #[derive(Debug)]
 pub(crate) struct TlsConnector {
     extra_roots: Vec<CertificateDer<'static>>,
@@ -98,8 +100,8 @@ impl<In: Transport> Connector<In> for TlsConnector {
             return Ok(Some(Either::A(tcp)));
         }
         let config = Arc::clone(self.config.get_or_init(|| client_config(&self.extra_roots)));
-        let host = details.uri.host().ok_or(ureq::Error::HostNotFound)?;
-        let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']').to_string())
+        let host = bare_host(details.uri).ok_or(ureq::Error::HostNotFound)?;
+        let name = ServerName::try_from(host.to_string())
             .map_err(|_| ureq::Error::Tls("the host is not a valid TLS server name"))?;
         let conn = ClientConnection::new(config, name).map_err(tls_error)?;
         let mut sock = TransportAdapter::new(tcp.boxed(), details.current_time.clone());

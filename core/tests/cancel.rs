@@ -10,21 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::scripted::{json, sign_in_reply, token_set, Action, Scripted};
-use common::scripted_client;
+use common::{cancel_later, scripted_client};
 use sxt_auth_core::call::{within, CallOptions, Cancel};
 use sxt_auth_core::{ErrorKind, PrivateKey};
 
 const STALL: Duration = Duration::from_secs(20);
 const TRANSPORT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Triggers `cancel` from another thread after `after`.
-fn cancel_later(cancel: &Cancel, after: Duration) -> std::thread::JoinHandle<()> {
-    let cancel = cancel.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(after);
-        cancel.cancel();
-    })
-}
 
 #[test]
 fn a_cancel_from_another_thread_wakes_a_blocked_read() {

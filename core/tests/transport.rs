@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{new_user, unique_user, Server};
+use common::{cancelled_after, new_user, unique_user, Server};
 use sxt_auth_core::{Client, ClientConfig, ErrorKind, PrivateKey};
 
 #[test]
@@ -366,20 +366,12 @@ fn a_server_that_answers_the_client_hello_with_plain_http_is_a_tls_error() {
 
 #[test]
 fn a_tls_handshake_is_cancelled_at_once() {
-    use sxt_auth_core::call::{within, Cancel, CallOptions};
     let port = misbehaving(Vec::new(), Duration::from_secs(5));
     let client = https_client_for(port, Duration::from_secs(4));
-    let cancel = Cancel::new();
-    let trigger = cancel.clone();
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(200));
-        trigger.cancel();
-    });
-    let start = Instant::now();
-    let e = within(&CallOptions::new().with_cancel(cancel), || client.user_exists("x")).unwrap_err();
-    canceller.join().unwrap();
+    let (result, took) = cancelled_after(Duration::from_millis(200), || client.user_exists("x"));
+    let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(took < Duration::from_secs(2), "{took:?}");
 }
 
 /// A listener whose accept queue is full (a backlog of 0 holds one connection, and one is made): the kernel
@@ -411,28 +403,18 @@ fn a_connect_that_never_completes_ends_by_the_connect_timeout() {
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[test]
 fn a_connect_under_way_is_cancelled_at_once() {
-    use sxt_auth_core::call::{within, CallOptions, Cancel};
     let (listener, _filler) = listener_that_completes_no_connect();
     let mut config = ClientConfig::default();
     config.transport_mut().set_allow_http(true).set_connect_timeout(Duration::from_secs(10)).unwrap();
     let client = Client::with_config(&format!("http://{}", listener.local_addr().unwrap()), &config).unwrap();
-    let cancel = Cancel::new();
-    let trigger = cancel.clone();
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        trigger.cancel();
-    });
-    let start = Instant::now();
-    let e = within(&CallOptions::new().with_cancel(cancel), || client.user_exists("x")).unwrap_err();
-    canceller.join().unwrap();
+    let (result, took) = cancelled_after(Duration::from_millis(300), || client.user_exists("x"));
+    let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
-    let took = start.elapsed();
     assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "woken at once, not at the connect timeout: {took:?}");
 }
 
 #[test]
 fn a_call_cancelled_while_it_reads_a_reply_body_ends_at_once() {
-    use sxt_auth_core::call::{within, CallOptions, Cancel};
     // The reply's head and the first bytes of its body, then nothing for 10 s.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -445,15 +427,8 @@ fn a_call_cancelled_while_it_reads_a_reply_body_ends_at_once() {
         }
     });
     let client = client_for(port, Duration::from_secs(8));
-    let cancel = Cancel::new();
-    let trigger = cancel.clone();
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        trigger.cancel();
-    });
-    let start = Instant::now();
-    let e = within(&CallOptions::new().with_cancel(cancel), || client.user_exists("x")).unwrap_err();
-    canceller.join().unwrap();
+    let (result, took) = cancelled_after(Duration::from_millis(300), || client.user_exists("x"));
+    let e = result.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
-    assert!(start.elapsed() < Duration::from_secs(3), "no retrying until the timeout: {:?}", start.elapsed());
+    assert!(took < Duration::from_secs(3), "no retrying until the timeout: {took:?}");
 }

@@ -134,3 +134,25 @@ pub fn scripted_client(base_url: &str, call_timeout: Duration, keep_key: bool) -
     config.set_keep_key(keep_key);
     Client::with_config(base_url, &config).expect("client")
 }
+
+/// Triggers `cancel` from another thread after `after`.
+pub fn cancel_later(cancel: &sxt_auth_core::call::Cancel, after: Duration) -> std::thread::JoinHandle<()> {
+    let cancel = cancel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        cancel.cancel();
+    })
+}
+
+/// Runs `call` with a cancellation that another thread triggers after `after`; returns what `call` returned
+/// and how long it took.
+pub fn cancelled_after<T>(after: Duration, call: impl FnOnce() -> sxt_auth_core::Result<T>) -> (sxt_auth_core::Result<T>, Duration) {
+    use sxt_auth_core::call::{within, CallOptions, Cancel};
+    let cancel = Cancel::new();
+    let canceller = cancel_later(&cancel, after);
+    let start = std::time::Instant::now();
+    let result = within(&CallOptions::new().with_cancel(cancel), call);
+    let took = start.elapsed();
+    canceller.join().unwrap();
+    (result, took)
+}
